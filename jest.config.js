@@ -1,0 +1,14 @@
+/**
+ * Nest 12 ships as ES modules, which Jest loads only in its native ESM mode
+ * (`--experimental-vm-modules`, set by `npm test`); ts-jest compiles our TypeScript to ESM.
+ * @type {import('jest').Config}
+ */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
+  testMatch: ['<rootDir>/test/**/*.spec.ts', '<rootDir>/sample-app/**/*.spec.ts'],
+  testTimeout: 60_000,
+  detectOpenHandles: false,
+};

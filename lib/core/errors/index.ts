@@ -1,0 +1,13 @@
+export * from './scheduler.error.js';
+export * from './invalid-cron-expression.error.js';
+export * from './invalid-payload.error.js';
+export * from './invalid-slug.error.js';
+export * from './invalid-argument.error.js';
+export * from './job-already-registered.error.js';
+export * from './job-already-scheduled.error.js';
+export * from './job-not-found.error.js';
+export * from './job-running.error.js';
+export * from './unsupported-trigger.error.js';
+export * from './invalid-job-handler.error.js';
+export * from './invalid-store-option.error.js';
+export { messages } from './messages.js';

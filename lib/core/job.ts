@@ -1,0 +1,99 @@
+import type { SchedulerLogger } from './logger.js';
+import type { Payload } from './payload.js';
+import type { ScheduleSpec } from './schedule/trigger.js';
+
+/**
+ * One scheduled unit of work, as a store holds it. A task is named by its `slug` (unique in the
+ * store) and run by the job registered for its `kind`.
+ */
+export interface StoreTask {
+  /** Unique name of this task in the store. */
+  slug: string;
+  /** Which job runs it. */
+  kind: string;
+  /** What the job receives: JSON or a Buffer, round-tripped exactly. */
+  payload: Payload;
+  /** When it is due next. */
+  runAt: Date;
+  /**
+   * Bumped by the store on every claim and every redefinition (replace, reschedule): a write
+   * conditional on the version a claimer saw is rejected once someone else has claimed the task.
+   */
+  version: number;
+  /** How many retries have happened since the last success (0 after a success). */
+  retry: number;
+  /** The last run's result or error message. */
+  result: string | null;
+  /** `true` once a one-time task gave up after `maxRetries`: kept, never claimed, visible. */
+  failed: boolean;
+  /** `true` while paused: never claimed. */
+  paused: boolean;
+  /** The schedule of a recurring task; `null` for a one-time task (or one that follows its kind's trigger). */
+  schedule: ScheduleSpec | null;
+  /** The instance that holds the lease, if any. */
+  lockedBy: string | null;
+  /** When the lease runs out (the lease is void after this time even if `lockedBy` is set). */
+  lockedUntil: Date | null;
+  /** When the task was first created. */
+  createdAt: Date;
+  /** When the task was last written. */
+  updatedAt: Date;
+}
+
+/** What a job receives besides its task. */
+export interface JobContext {
+  /** Aborted when the scheduler stops (after its grace period) or when the lease is lost. */
+  readonly signal: AbortSignal;
+  /** 1 for the first attempt of this fire, 2 for the first retry, … */
+  readonly attempt: number;
+  /** When this run was due (the task's `runAt` when it was claimed). */
+  readonly scheduledAt: Date;
+  /** A logger whose lines name this task's slug and kind. */
+  readonly logger: SchedulerLogger;
+  /** The id of the instance running the job. */
+  readonly instanceId: string;
+}
+
+/**
+ * What a job returns:
+ * - nothing, or the task (optionally changed): success. A recurring task is rescheduled at its next
+ *   fire time; a one-time task is deleted. If the returned task's `runAt` is later than the next fire
+ *   (or, for a one-time task, later than now), the task is rescheduled at that time instead. A changed
+ *   `payload` is stored.
+ * - `null`: the task is removed.
+ * Throwing (or rejecting) is a failure: the task is retried after a backoff.
+ */
+export type JobResult = StoreTask | null | void | undefined;
+
+/** A unit of work, found by its `kind`. */
+export interface Job {
+  /** The kind of tasks this job runs. */
+  readonly kind: string;
+  /** Runs one task. See {@link JobResult} for what the outcome means. */
+  execute(task: StoreTask, ctx: JobContext): Promise<JobResult>;
+}
+
+/** The state of a task as operators see it. */
+export type JobState = 'scheduled' | 'running' | 'failed' | 'paused';
+
+/** What `getScheduledJob` returns: a task seen from outside. */
+export interface ScheduledJob {
+  slug: string;
+  kind: string;
+  /** When it runs next (for a failed task: when it last would have). */
+  nextRunTime: Date;
+  payload: Payload;
+  retry: number;
+  /** Last result or error message. */
+  result: string | null;
+  failed: boolean;
+  paused: boolean;
+  state: JobState;
+  /** The task's own schedule, if it has one. */
+  schedule: ScheduleSpec | null;
+  lockedBy: string | null;
+  lockedUntil: Date | null;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}

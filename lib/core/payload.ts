@@ -1,0 +1,58 @@
+import { InvalidPayloadError } from './errors/invalid-payload.error.js';
+
+/** A JSON value: what `JSON.stringify` / `JSON.parse` round-trip exactly. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * What a task carries to its job: any JSON value, or raw bytes as a `Buffer`.
+ * Every store returns it exactly as it was given (a `Buffer` comes back as a `Buffer`).
+ */
+export type Payload = JsonValue | Buffer;
+
+/**
+ * Refuses, before anything is written, a payload that a store could not give back exactly:
+ * `undefined`, functions, symbols, bigints, non-finite numbers, `Date`s and other class
+ * instances, and cycles.
+ *
+ * @throws {@link InvalidPayloadError} naming the offending path.
+ */
+export function assertStorablePayload(payload: unknown): asserts payload is Payload {
+  if (Buffer.isBuffer(payload)) return;
+  check(payload, '$', new Set<object>());
+}
+
+function check(value: unknown, path: string, seen: Set<object>): void {
+  if (value === null) return;
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return;
+    case 'number':
+      if (!Number.isFinite(value)) throw new InvalidPayloadError(path, `${value} is not a finite number`);
+      return;
+    case 'object':
+      break;
+    default:
+      throw new InvalidPayloadError(path, `a ${typeof value} cannot be stored as JSON`);
+  }
+  const obj = value as object;
+  if (seen.has(obj)) throw new InvalidPayloadError(path, 'it contains a cycle');
+  seen.add(obj);
+  if (Array.isArray(obj)) {
+    obj.forEach((item, i) => check(item, `${path}[${i}]`, seen));
+  } else {
+    const proto = Object.getPrototypeOf(obj);
+    if (proto !== Object.prototype && proto !== null) {
+      const name = (obj.constructor as { name?: string } | undefined)?.name ?? 'object';
+      throw new InvalidPayloadError(path, `a ${name} is not a plain JSON object (only a top-level Buffer is kept as bytes)`);
+    }
+    for (const [key, item] of Object.entries(obj)) check(item, `${path}.${key}`, seen);
+  }
+  seen.delete(obj);
+}
+
+/** A deep copy, so that a store never shares a mutable payload with its caller. */
+export function clonePayload(payload: Payload): Payload {
+  if (Buffer.isBuffer(payload)) return Buffer.from(payload);
+  return payload === null || typeof payload !== 'object' ? payload : structuredClone(payload);
+}

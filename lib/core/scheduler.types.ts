@@ -1,0 +1,112 @@
+import type { Backoff, BackoffFunction } from './backoff.types.js';
+import type { Clock } from './clock.js';
+import type { Job, JobState, ScheduledJob } from './job.js';
+import type { SchedulerLogger } from './logger.js';
+import type { Payload } from './payload.js';
+import type { Trigger } from './schedule/trigger.js';
+import type { HistoryRecord, TaskPage } from '../stores/job-store.js';
+
+/**
+ * What to do with the fires a recurring task missed while no instance ran it:
+ * - `fire-once` (default): one run for the whole missed window, then the next fire after now;
+ * - `catch-up`: every missed fire, back to back;
+ * - `skip`: none; the next fire after now.
+ */
+export type MisfirePolicy = 'fire-once' | 'catch-up' | 'skip';
+
+/**
+ * A schedule as users write it: a cron string (`'0 9 * * 1-5'`, `'@every 30s'`, `'@daily'`),
+ * `{ cron, timeZone }`, `{ every }` (milliseconds or a duration string like `'1h30m'`), or a trigger
+ * object. Only storable triggers (cron and interval) may be given to `scheduleJob`.
+ */
+export type TriggerInput =
+  | string
+  | { cron: string; timeZone?: string }
+  | { every: number | string }
+  | Trigger;
+
+/** Options of `registerJob`. */
+export interface RegisterJobOptions {
+  /** Makes tasks of this kind recurring by default (tasks scheduled with their own trigger keep theirs). */
+  trigger?: TriggerInput;
+  /** How long to wait between retries. Default: `new ExponentialBackoff()` (10 s doubling to 10 min). */
+  backoff?: Backoff | BackoffFunction;
+  /**
+   * Retries after which a failing fire gives up: a one-time task is kept as failed, a recurring one
+   * moves on to its next regular fire. Default: unlimited.
+   */
+  maxRetries?: number;
+  /** Default `fire-once`. */
+  misfirePolicy?: MisfirePolicy;
+  /** Runs of this kind at once on this instance. Default: the scheduler's `maxConcurrency`. */
+  concurrency?: number;
+}
+
+/** Options of `scheduleJob`. */
+export interface ScheduleJobOptions {
+  /** Run after this many milliseconds (from now). */
+  delay?: number;
+  /** Run at this time. Default: now, or, for a recurring task, its first fire after now. */
+  runAt?: Date;
+  /** What the job receives. Checked before anything is written. */
+  payload?: Payload;
+  /** Overwrite an existing task with this slug (also the way to retry a failed task). */
+  replace?: boolean;
+  /** This task's own recurring schedule. */
+  trigger?: TriggerInput;
+  /** Create the task inside the caller's transaction (store-specific, see the store). */
+  tx?: unknown;
+  /** Create the task paused. */
+  paused?: boolean;
+}
+
+/** Options of a `StdScheduler`. */
+export interface SchedulerOptions {
+  /** How often an idle loop re-checks the store, in ms. Default 1000. */
+  heartbeat?: number;
+  /** A random extra of up to this many ms added to each idle sleep, to spread instances. Default 0. */
+  jitter?: number;
+  /** Lease length in ms; renewed every `leaseMs / 3` while a job runs. Default 30000. */
+  leaseMs?: number;
+  /** Jobs run at once on this instance. Default 10. */
+  maxConcurrency?: number;
+  /** Tasks claimed in one store call. Default `maxConcurrency`. */
+  batchSize?: number;
+  /** The time source. Default: the system clock. */
+  clock?: Clock;
+  /** Where the engine logs. Default: the console. */
+  logger?: SchedulerLogger;
+  /** This instance's id, written as lease owner. Default: hostname, pid and a random suffix. */
+  instanceId?: string;
+  /** Keep one history record per execution, pruned after `retention` (ms or `'7d'`, `'12h'`). */
+  history?: { retention: number | string };
+}
+
+/** Options of `stop`. */
+export interface StopOptions {
+  /** How long to wait for running jobs before aborting them. Default 10000. */
+  timeoutMs?: number;
+}
+
+/** Options of `listJobs`. */
+export interface ListJobsOptions {
+  kind?: string;
+  state?: JobState;
+  /** Default 100, at most 1000. */
+  limit?: number;
+  cursor?: string | null;
+}
+
+/** The public face of a scheduler. */
+export interface Scheduler {
+  registerJob(job: Job, options?: RegisterJobOptions): void;
+  start(): Promise<void>;
+  stop(options?: StopOptions): Promise<void>;
+  scheduleJob(slug: string, jobOrKind: Job | string, options?: ScheduleJobOptions): Promise<ScheduledJob>;
+  getJobSlugs(): Promise<string[]>;
+  getScheduledJob(slug: string): Promise<ScheduledJob>;
+  deleteJob(slug: string): Promise<void>;
+  clear(): Promise<void>;
+  listJobs(options?: ListJobsOptions): Promise<TaskPage>;
+  getJobHistory(slug: string, options?: { limit?: number }): Promise<HistoryRecord[]>;
+}
