@@ -44,7 +44,10 @@ function check(value: unknown, path: string, seen: Set<object>): void {
     const proto = Object.getPrototypeOf(obj);
     if (proto !== Object.prototype && proto !== null) {
       const name = (obj.constructor as { name?: string } | undefined)?.name ?? 'object';
-      throw new InvalidPayloadError(path, `a ${name} is not a plain JSON object (only a top-level Buffer is kept as bytes)`);
+      throw new InvalidPayloadError(
+        path,
+        `a ${name} is not a plain JSON object (only a top-level Buffer is kept as bytes)`,
+      );
     }
     for (const [key, item] of Object.entries(obj)) check(item, `${path}.${key}`, seen);
   }

@@ -4,6 +4,7 @@ import type { Job, JobState, ScheduledJob } from './job.js';
 import type { SchedulerLogger } from './logger.js';
 import type { Payload } from './payload.js';
 import type { Trigger } from './schedule/trigger.js';
+import type { SchedulerEventListener, SchedulerEventName } from './events.js';
 import type { HistoryRecord, TaskPage } from '../stores/job-store.js';
 
 /**
@@ -20,10 +21,7 @@ export type MisfirePolicy = 'fire-once' | 'catch-up' | 'skip';
  * object. Only storable triggers (cron and interval) may be given to `scheduleJob`.
  */
 export type TriggerInput =
-  | string
-  | { cron: string; timeZone?: string }
-  | { every: number | string }
-  | Trigger;
+  string | { cron: string; timeZone?: string } | { every: number | string } | Trigger;
 
 /** Options of `registerJob`. */
 export interface RegisterJobOptions {
@@ -64,6 +62,11 @@ export interface ScheduleJobOptions {
 export interface SchedulerOptions {
   /** How often an idle loop re-checks the store, in ms. Default 1000. */
   heartbeat?: number;
+  /**
+   * How often an idle loop re-checks the store when the store pushes wake-ups (PostgreSQL
+   * LISTEN/NOTIFY), so polling is only a safety net. Default 10 × `heartbeat`.
+   */
+  wakeupHeartbeat?: number;
   /** A random extra of up to this many ms added to each idle sleep, to spread instances. Default 0. */
   jitter?: number;
   /** Lease length in ms; renewed every `leaseMs / 3` while a job runs. Default 30000. */
@@ -109,4 +112,33 @@ export interface Scheduler {
   clear(): Promise<void>;
   listJobs(options?: ListJobsOptions): Promise<TaskPage>;
   getJobHistory(slug: string, options?: { limit?: number }): Promise<HistoryRecord[]>;
+  /**
+   * Makes sure a recurring task exists for `slug` with this trigger: created once across any number
+   * of instances; when the stored schedule differs (a deploy changed the cron), the schedule and the
+   * next run time are updated. Used by the Nest module for `@JobHandler(kind, cron)`.
+   */
+  ensureRecurring(
+    slug: string,
+    kind: string,
+    trigger: TriggerInput,
+    options?: { payload?: Payload },
+  ): Promise<ScheduledJob>;
+  /** A paused task is never claimed; a run in flight finishes. */
+  pauseJob(slug: string): Promise<void>;
+  /** Resumes a paused task; a recurring one continues under its misfire policy. */
+  resumeJob(slug: string): Promise<void>;
+  /** Pauses every task of a kind; returns how many. */
+  pauseKind(kind: string): Promise<number>;
+  /** Resumes every task of a kind; returns how many. */
+  resumeKind(kind: string): Promise<number>;
+  /** Runs a task once now; a recurring task then carries on with its schedule. */
+  triggerJob(slug: string): Promise<void>;
+  /** Moves a task to a new time or gives it a new trigger. */
+  rescheduleJob(slug: string, options: { runAt?: Date; trigger?: TriggerInput }): Promise<ScheduledJob>;
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<E extends SchedulerEventName>(event: E, listener: SchedulerEventListener<E>): () => void;
+  /** The instance id written as lease owner. */
+  readonly instanceId: string;
+  /** Whether the loop is running. */
+  readonly isRunning: boolean;
 }

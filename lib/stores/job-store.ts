@@ -87,9 +87,7 @@ export interface UpdateOptions {
 
 /** What `JobStore.update` did. */
 export type UpdateResult =
-  | { status: 'updated'; task: StoreTask }
-  | { status: 'not-found' }
-  | { status: 'running'; task: StoreTask };
+  { status: 'updated'; task: StoreTask } | { status: 'not-found' } | { status: 'running'; task: StoreTask };
 
 /** The state filter of `JobStore.list`. */
 export type TaskStateFilter = 'scheduled' | 'running' | 'failed' | 'paused';

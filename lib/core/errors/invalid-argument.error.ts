@@ -3,7 +3,10 @@ import { SchedulerError } from './scheduler.error.js';
 
 /** Thrown when an option or argument is out of range (a negative delay, an interval of zero, …). */
 export class InvalidArgumentError extends SchedulerError {
-  constructor(public readonly argument: string, public readonly reason: string) {
+  constructor(
+    public readonly argument: string,
+    public readonly reason: string,
+  ) {
     super(messages.invalidArgument(argument, reason));
   }
 }

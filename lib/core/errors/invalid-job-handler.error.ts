@@ -3,7 +3,10 @@ import { SchedulerError } from './scheduler.error.js';
 
 /** Thrown at bootstrap for a `@JobHandler` class that cannot be used (no `execute` method, request-scoped, …). */
 export class InvalidJobHandlerError extends SchedulerError {
-  constructor(public readonly handlerName: string, public readonly reason: string) {
+  constructor(
+    public readonly handlerName: string,
+    public readonly reason: string,
+  ) {
     super(messages.invalidJobHandler(handlerName, reason));
   }
 }

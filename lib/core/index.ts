@@ -1,0 +1,19 @@
+export * from './errors/index.js';
+export type { Job, JobContext, JobResult, JobState, ScheduledJob, StoreTask } from './job.js';
+export type { JsonValue, Payload } from './payload.js';
+export { assertStorablePayload } from './payload.js';
+export { SystemClock, VirtualClock, type Clock } from './clock.js';
+export { consoleLogger, silentLogger, type SchedulerLogger } from './logger.js';
+export type { Backoff, BackoffFunction } from './backoff.types.js';
+export * from './backoff.js';
+export * from './schedule/index.js';
+export type * from './scheduler.types.js';
+export type * from './events.js';
+export { StdScheduler, stateOf } from './scheduler.js';
+export {
+  decideOutcome,
+  nextRegularFire,
+  type Decision,
+  type OutcomeInput,
+  type RunResult,
+} from './outcome.js';

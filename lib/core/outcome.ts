@@ -1,0 +1,137 @@
+import type { Backoff } from './backoff.types.js';
+import type { JobResult, StoreTask } from './job.js';
+import type { Payload } from './payload.js';
+import type { MisfirePolicy } from './scheduler.types.js';
+import type { Trigger } from './schedule/trigger.js';
+
+/** How a run ended, as the executor saw it. */
+export type RunResult = { ok: true; returned: JobResult } | { ok: false; error: string };
+
+/** Everything {@link decideOutcome} needs: no clock, no store. */
+export interface OutcomeInput {
+  /** The task as it was claimed. */
+  task: StoreTask;
+  run: RunResult;
+  /** The task's effective trigger: its own schedule, else its kind's; `null` for a one-time task. */
+  trigger: Trigger | null;
+  backoff: Backoff;
+  maxRetries: number | undefined;
+  misfirePolicy: MisfirePolicy;
+  /** When the run ended. */
+  now: Date;
+}
+
+/** What to write after a run, and what to tell listeners. */
+export type Decision =
+  | { type: 'delete'; event: 'succeeded' | 'removed' | 'finished' }
+  | {
+      type: 'reschedule';
+      runAt: Date;
+      retry: number;
+      result: string | null;
+      failed: boolean;
+      payload?: Payload;
+      event: 'succeeded' | 'retrying' | 'dead';
+    };
+
+/**
+ * The outcome rules, as a pure function:
+ * - success (nothing or the task returned): a recurring task moves to its next fire (retry reset,
+ *   result from the returned task), a one-time task is deleted; a returned task whose `runAt` was moved
+ *   later is rescheduled at that time instead; a returned task's payload is stored.
+ * - `null`: the task is deleted.
+ * - failure: retried after the backoff; past `maxRetries` a one-time task is kept as failed and a
+ *   recurring task gives up that fire and moves on to its next regular fire.
+ * A recurring trigger that has no next fire ends the task.
+ */
+export function decideOutcome(input: OutcomeInput): Decision {
+  const { task, run, trigger, now } = input;
+  if (run.ok) {
+    const returned = run.returned;
+    if (returned === null) return { type: 'delete', event: 'removed' };
+    const result = returned && returned.result !== task.result ? returned.result : null;
+    const payload = returned ? returned.payload : undefined;
+    const movedTo = returned && returned.runAt > task.runAt ? returned.runAt : null;
+    if (trigger) {
+      const next = nextRegularFire(trigger, task.runAt, now, input.misfirePolicy);
+      const runAt = movedTo && (next === null || movedTo > next) ? movedTo : next;
+      if (runAt === null) return { type: 'delete', event: 'finished' };
+      return withPayload(
+        { type: 'reschedule', runAt, retry: 0, result, failed: false, event: 'succeeded' },
+        payload,
+      );
+    }
+    if (movedTo) {
+      return withPayload(
+        { type: 'reschedule', runAt: movedTo, retry: 0, result, failed: false, event: 'succeeded' },
+        payload,
+      );
+    }
+    return { type: 'delete', event: 'succeeded' };
+  }
+
+  const retry = task.retry + 1;
+  if (input.maxRetries === undefined || retry <= input.maxRetries) {
+    const runAt = new Date(now.getTime() + Math.max(0, input.backoff.delayMs(retry)));
+    return { type: 'reschedule', runAt, retry, result: run.error, failed: false, event: 'retrying' };
+  }
+  if (trigger) {
+    const next = nextRegularFire(trigger, task.runAt, now, input.misfirePolicy);
+    if (next === null)
+      return { type: 'reschedule', runAt: task.runAt, retry, result: run.error, failed: true, event: 'dead' };
+    return { type: 'reschedule', runAt: next, retry: 0, result: run.error, failed: false, event: 'dead' };
+  }
+  return { type: 'reschedule', runAt: task.runAt, retry, result: run.error, failed: true, event: 'dead' };
+}
+
+type Reschedule = Extract<Decision, { type: 'reschedule' }>;
+
+function withPayload(decision: Reschedule, payload: Payload | undefined): Reschedule {
+  if (payload !== undefined) decision.payload = payload;
+  return decision;
+}
+
+/**
+ * The fire after the one that ran at `scheduledAt`. With `catch-up` that is simply the trigger's next
+ * fire, even if it is already past; otherwise it is the first fire after now, so that a run that
+ * overran its period, or a long downtime, yields one run rather than a burst. Always strictly after
+ * `scheduledAt`, so that one fire never runs twice.
+ */
+export function nextRegularFire(
+  trigger: Trigger,
+  scheduledAt: Date,
+  now: Date,
+  policy: MisfirePolicy,
+): Date | null {
+  const next = trigger.nextFireTime(scheduledAt);
+  if (next === null || policy === 'catch-up' || next > now) return next;
+  return firstFireAfter(trigger, scheduledAt, now);
+}
+
+/** The first fire strictly after `now` (and after `anchor`), keeping an interval's phase. */
+export function firstFireAfter(trigger: Trigger, anchor: Date, now: Date): Date | null {
+  const spec = trigger.toSpec?.();
+  if (spec?.type === 'interval') {
+    const periods = Math.floor((now.getTime() - anchor.getTime()) / spec.everyMs) + 1;
+    return new Date(anchor.getTime() + Math.max(1, periods) * spec.everyMs);
+  }
+  const from = now > anchor ? now : anchor;
+  return trigger.nextFireTime(from);
+}
+
+/** Bound on how many missed fires are counted for the `job.misfired` event. */
+const MISSED_FIRE_COUNT_LIMIT = 1000;
+
+/**
+ * How many fires after `scheduledAt` are already due at `now` (0 when the task is on time).
+ * A task with at least one is *misfired*: it missed its window while no instance ran it.
+ */
+export function countMissedFires(trigger: Trigger, scheduledAt: Date, now: Date): number {
+  let count = 0;
+  let fire = trigger.nextFireTime(scheduledAt);
+  while (fire !== null && fire <= now && count < MISSED_FIRE_COUNT_LIMIT) {
+    count++;
+    fire = trigger.nextFireTime(fire);
+  }
+  return count;
+}

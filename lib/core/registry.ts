@@ -1,0 +1,86 @@
+import type { Backoff } from './backoff.types.js';
+import { toBackoff } from './backoff.js';
+import { InvalidArgumentError } from './errors/invalid-argument.error.js';
+import { JobAlreadyRegisteredError } from './errors/job-already-registered.error.js';
+import type { Job, StoreTask } from './job.js';
+import type { MisfirePolicy, RegisterJobOptions } from './scheduler.types.js';
+import { toTrigger, triggerFromSpec } from './schedule/schedule-spec.js';
+import type { ScheduleSpec, Trigger } from './schedule/trigger.js';
+
+/** A job as registered on this instance, with its options resolved. */
+export interface Registration {
+  job: Job;
+  trigger: Trigger | null;
+  backoff: Backoff;
+  maxRetries: number | undefined;
+  misfirePolicy: MisfirePolicy;
+  /** `undefined`: bounded only by the scheduler's `maxConcurrency`. */
+  concurrency: number | undefined;
+}
+
+const MISFIRE_POLICIES: readonly MisfirePolicy[] = ['fire-once', 'catch-up', 'skip'];
+
+/** Holds the jobs registered on this instance, by kind. It only holds; the loop reads it. */
+export class JobRegistry {
+  private readonly byKind = new Map<string, Registration>();
+  private kindList: string[] = [];
+  /** Stored schedules parsed once: a cron expression is not re-parsed on every run. */
+  private readonly triggerCache = new Map<string, Trigger>();
+
+  register(job: Job, options: RegisterJobOptions = {}): Registration {
+    if (typeof job?.kind !== 'string' || job.kind === '') {
+      throw new InvalidArgumentError('job', 'a job needs a non-empty string `kind`');
+    }
+    if (typeof job.execute !== 'function') {
+      throw new InvalidArgumentError('job', `job "${job.kind}" has no execute() method`);
+    }
+    if (this.byKind.has(job.kind)) throw new JobAlreadyRegisteredError(job.kind);
+    const { maxRetries, concurrency } = options;
+    if (maxRetries !== undefined && !(Number.isInteger(maxRetries) && maxRetries >= 0)) {
+      throw new InvalidArgumentError('maxRetries', 'must be a whole number >= 0');
+    }
+    if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
+      throw new InvalidArgumentError('concurrency', 'must be a whole number >= 1');
+    }
+    const misfirePolicy = options.misfirePolicy ?? 'fire-once';
+    if (!MISFIRE_POLICIES.includes(misfirePolicy)) {
+      throw new InvalidArgumentError('misfirePolicy', `must be one of ${MISFIRE_POLICIES.join(', ')}`);
+    }
+    const registration: Registration = {
+      job,
+      trigger: options.trigger === undefined ? null : toTrigger(options.trigger),
+      backoff: toBackoff(options.backoff),
+      maxRetries,
+      misfirePolicy,
+      concurrency,
+    };
+    this.byKind.set(job.kind, registration);
+    this.kindList = [...this.byKind.keys()];
+    return registration;
+  }
+
+  get(kind: string): Registration | undefined {
+    return this.byKind.get(kind);
+  }
+
+  /** The kinds this instance runs (the loop claims only these). */
+  kinds(): readonly string[] {
+    return this.kindList;
+  }
+
+  /** The trigger a task follows: its own stored schedule, else its kind's, else none (one-time). */
+  triggerOf(task: StoreTask, registration: Registration | undefined): Trigger | null {
+    if (task.schedule) return this.fromSpec(task.schedule);
+    return registration?.trigger ?? null;
+  }
+
+  private fromSpec(spec: ScheduleSpec): Trigger {
+    const key = JSON.stringify(spec);
+    const cached = this.triggerCache.get(key);
+    if (cached) return cached;
+    const trigger = triggerFromSpec(spec);
+    if (this.triggerCache.size > 10_000) this.triggerCache.clear();
+    this.triggerCache.set(key, trigger);
+    return trigger;
+  }
+}

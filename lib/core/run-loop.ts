@@ -1,0 +1,247 @@
+import type { Clock } from './clock.js';
+import { errorMessage, type EventBus } from './event-bus.js';
+import type { Execution } from './execution.js';
+import type { Executor } from './executor.js';
+import type { SchedulerLogger } from './logger.js';
+import type { JobRegistry } from './registry.js';
+import { storeRetryDelay, type SettleQueue } from './settle-queue.js';
+import type { Waker } from './waker.js';
+import type { JobStore, LeaseRef } from '../stores/job-store.js';
+import type { StoreTask } from './job.js';
+
+/** The loop's resolved settings. */
+export interface RunLoopSettings {
+  owner: string;
+  leaseMs: number;
+  maxConcurrency: number;
+  batchSize: number;
+  /** Longest idle sleep before re-checking the store. */
+  pollMs: number;
+  jitter: number;
+}
+
+interface ClaimGroup {
+  kinds: string[];
+  /** Per-kind limit, or `undefined` for kinds bounded only by `maxConcurrency`. */
+  kindLimit: number | undefined;
+}
+
+/**
+ * wait → claim → dispatch. Sleeps until the earliest due time of the kinds registered here (or the
+ * poll interval, whichever is first; a wake-up ends the sleep early), claims due tasks under a lease
+ * up to the free capacity, and hands them to the executor. A store error is logged and retried with
+ * a capped backoff; it never ends the loop.
+ */
+export class RunLoop {
+  readonly inFlight = new Map<string, Execution>();
+  private readonly perKind = new Map<string, number>();
+  private running = false;
+  private done: Promise<void> = Promise.resolve();
+  /** The loop is in its idle sleep (nothing claimable): read by `whenIdle`. */
+  private idleSince: number | null = null;
+
+  constructor(
+    private readonly deps: {
+      store: JobStore;
+      registry: JobRegistry;
+      executor: Executor;
+      settleQueue: SettleQueue;
+      waker: Waker;
+      clock: Clock;
+      logger: SchedulerLogger;
+      events: EventBus;
+      settings: RunLoopSettings;
+    },
+  ) {}
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.done = this.loop();
+  }
+
+  /** Stops claiming and waits for the current iteration to end (running jobs go on). */
+  async halt(): Promise<void> {
+    this.running = false;
+    this.deps.waker.wake();
+    await this.done;
+  }
+
+  /** Called by the settle queue when an execution's outcome is written. */
+  settled(execution: Execution): void {
+    const { slug, kind } = execution.task;
+    if (this.inFlight.get(slug) !== execution) return;
+    this.inFlight.delete(slug);
+    this.perKind.set(kind, (this.perKind.get(kind) ?? 1) - 1);
+  }
+
+  /** Gives up the executions still running (shutdown): aborts them and returns their leases. */
+  abandonRunning(): LeaseRef[] {
+    const refs: LeaseRef[] = [];
+    for (const execution of [...this.inFlight.values()]) {
+      if (execution.finished) continue;
+      execution.abandoned = true;
+      execution.controller.abort('shutdown');
+      refs.push({ slug: execution.task.slug, version: execution.task.version });
+      this.settled(execution);
+    }
+    return refs;
+  }
+
+  /** Aborts a local run of `slug` (it was deleted). */
+  abortLocal(slug: string): void {
+    const execution = this.inFlight.get(slug);
+    if (execution && !execution.finished) execution.controller.abort('deleted');
+  }
+
+  /**
+   * True when nothing runs here, no outcome waits to be written, and the loop sleeps toward a time
+   * still ahead: it would do nothing more unless the clock moves or something wakes it.
+   */
+  isIdle(): boolean {
+    return (
+      this.inFlight.size === 0 &&
+      this.deps.settleQueue.isEmpty &&
+      this.idleSince !== null &&
+      this.deps.waker.wakesAt > this.deps.clock.now().getTime()
+    );
+  }
+
+  private async loop(): Promise<void> {
+    const { store, waker, clock, settings } = this.deps;
+    let storeErrors = 0;
+    let emptyDue = 0;
+    while (this.running) {
+      const groups = this.claimGroups();
+      if (this.free() <= 0 || groups.length === 0) {
+        // Full, or nothing registered: a settled execution or a registration wakes us.
+        await waker.sleep(settings.pollMs);
+        continue;
+      }
+      let claimed = 0;
+      let full = false;
+      try {
+        for (const group of groups) {
+          if (!this.running) break;
+          const limit = this.limitFor(group);
+          if (limit <= 0) continue;
+          const tasks = await store.lock({
+            kinds: group.kinds,
+            owner: settings.owner,
+            leaseMs: settings.leaseMs,
+            limit,
+          });
+          claimed += tasks.length;
+          if (tasks.length >= limit) full = true;
+          for (const task of tasks) this.dispatch(task);
+        }
+        storeErrors = 0;
+      } catch (error) {
+        this.storeError('lock', error);
+        await waker.sleep(storeRetryDelay(storeErrors++));
+        continue;
+      }
+      if (!this.running) break;
+      if (full) continue;
+
+      let delay = settings.pollMs;
+      try {
+        const kinds = this.claimGroups().flatMap((group) => group.kinds);
+        const next = kinds.length > 0 ? await store.nextRun(kinds) : null;
+        if (next) delay = Math.min(delay, next.getTime() - clock.now().getTime());
+        storeErrors = 0;
+      } catch (error) {
+        this.storeError('nextRun', error);
+        delay = storeRetryDelay(storeErrors++);
+      }
+      if (delay <= 0) {
+        // Something fell due after the claim: claim again at once. If a second claim in a row
+        // finds nothing although something is due (taken by another instance, or the store's clock
+        // is a hair behind ours), back off a little instead of spinning.
+        if (claimed > 0 || emptyDue++ === 0) continue;
+        delay = Math.min(settings.pollMs, 2 ** Math.min(emptyDue, 10));
+      } else {
+        emptyDue = 0;
+      }
+      if (!this.running) break;
+      if (settings.jitter > 0) delay += Math.floor(Math.random() * settings.jitter);
+      this.idleSince = clock.now().getTime();
+      await waker.sleep(delay);
+      this.idleSince = null;
+    }
+  }
+
+  private dispatch(task: StoreTask): void {
+    const registration = this.deps.registry.get(task.kind);
+    if (!registration) {
+      // Cannot happen (we claim only registered kinds); hand the lease back rather than drop the task.
+      void this.deps.store.release(this.deps.settings.owner, [{ slug: task.slug, version: task.version }]);
+      return;
+    }
+    const current = this.inFlight.get(task.slug);
+    if (current && !current.abandoned) {
+      // Our own run's lease had expired (renewals failed) and we claimed the task again: it is the
+      // same fire, still running here. Adopt the new lease instead of starting a second run.
+      current.task = {
+        ...current.task,
+        version: task.version,
+        lockedBy: task.lockedBy,
+        lockedUntil: task.lockedUntil,
+      };
+      current.leaseLost = false;
+      return;
+    }
+    const execution: Execution = {
+      task,
+      registration,
+      controller: new AbortController(),
+      finished: false,
+      abandoned: false,
+      leaseLost: false,
+    };
+    this.inFlight.set(task.slug, execution);
+    this.perKind.set(task.kind, (this.perKind.get(task.kind) ?? 0) + 1);
+    void this.deps.executor.run(execution);
+  }
+
+  private free(): number {
+    return this.deps.settings.maxConcurrency - this.inFlight.size;
+  }
+
+  private limitFor(group: ClaimGroup): number {
+    let limit = Math.min(this.free(), this.deps.settings.batchSize);
+    if (group.kindLimit !== undefined) {
+      limit = Math.min(limit, group.kindLimit - (this.perKind.get(group.kinds[0]!) ?? 0));
+    }
+    return limit;
+  }
+
+  /** Kinds bounded only by `maxConcurrency` are claimed together; a kind with its own limit alone. */
+  private claimGroups(): ClaimGroup[] {
+    const shared: string[] = [];
+    const groups: ClaimGroup[] = [];
+    for (const kind of this.deps.registry.kinds()) {
+      const limit = this.deps.registry.get(kind)?.concurrency;
+      if (limit === undefined) shared.push(kind);
+      else if ((this.perKind.get(kind) ?? 0) < limit) groups.push({ kinds: [kind], kindLimit: limit });
+    }
+    if (shared.length > 0) groups.unshift({ kinds: shared, kindLimit: undefined });
+    return groups;
+  }
+
+  private storeError(operation: string, error: unknown): void {
+    const message = errorMessage(error);
+    this.deps.logger.error(`Store ${operation} failed, will retry: ${message}`);
+    if (this.deps.events.has('store.error')) {
+      this.deps.events.emit('store.error', {
+        operation,
+        error: message,
+        instanceId: this.deps.settings.owner,
+      });
+    }
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * nestjs-durable-scheduler: the engine, the memory store, the built-in jobs and the Nest module.
+ * The PostgreSQL and Firestore stores are the subpath exports `nestjs-durable-scheduler/postgres`
+ * and `nestjs-durable-scheduler/firestore`, so that their drivers stay optional.
+ */
+export * from './core/index.js';
+export type * from './stores/job-store.js';
+export * from './stores/memory/index.js';
+export * from './jobs/index.js';
+export * from './nest/index.js';

@@ -1,0 +1,154 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { SchedulerEventListener, SchedulerEventName } from '../core/events.js';
+import type { Job, ScheduledJob } from '../core/job.js';
+import type { Payload } from '../core/payload.js';
+import type {
+  ListJobsOptions,
+  RegisterJobOptions,
+  ScheduleJobOptions,
+  Scheduler,
+  StopOptions,
+  TriggerInput,
+} from '../core/scheduler.types.js';
+import type { HistoryRecord, TaskPage } from '../stores/job-store.js';
+import type { JobHandlerClass } from './job-handler.decorator.js';
+import { SchedulerMetadataAccessor } from './scheduler-metadata.accessor.js';
+import { getSchedulerToken } from './scheduler.constants.js';
+
+/** A kind named by its string or by its `@JobHandler` class. */
+export type JobKindRef = string | JobHandlerClass;
+
+/**
+ * The scheduler, as Nest code injects it: the engine's API, where a kind may also be given as its
+ * `@JobHandler` class (`scheduleJob('invoice-42', SendInvoiceJob, { delay: 60_000 })`), so that a
+ * renamed kind is a compile-time change rather than a silent typo.
+ */
+@Injectable()
+export class SchedulerService implements Scheduler {
+  constructor(
+    @Inject(getSchedulerToken()) private readonly scheduler: Scheduler,
+    private readonly metadataAccessor: SchedulerMetadataAccessor,
+  ) {}
+
+  /** This instance's id, written as lease owner. */
+  get instanceId(): string {
+    return this.scheduler.instanceId;
+  }
+
+  /** Whether the loop is running on this instance. */
+  get isRunning(): boolean {
+    return this.scheduler.isRunning;
+  }
+
+  /**
+   * Registers a job by hand (`@JobHandler` providers are registered for you).
+   * @throws JobAlreadyRegisteredError when the kind is registered already.
+   */
+  registerJob(job: Job, options?: RegisterJobOptions): void {
+    this.scheduler.registerJob(job, options);
+  }
+
+  /** Starts the loop (only needed with `autoStart: false`). */
+  start(): Promise<void> {
+    return this.scheduler.start();
+  }
+
+  /** Stops the loop gracefully (the module does this on shutdown). */
+  stop(options?: StopOptions): Promise<void> {
+    return this.scheduler.stop(options);
+  }
+
+  /**
+   * Schedules a task of a kind given as a `Job`, a kind string or a `@JobHandler` class. The kind need
+   * not be registered on this instance.
+   * @throws JobAlreadyScheduledError when the slug exists and `replace` is not set.
+   */
+  scheduleJob(
+    slug: string,
+    jobOrKind: Job | JobKindRef,
+    options?: ScheduleJobOptions,
+  ): Promise<ScheduledJob> {
+    const target = typeof jobOrKind === 'function' ? this.kindOf(jobOrKind) : jobOrKind;
+    return this.scheduler.scheduleJob(slug, target, options);
+  }
+
+  /** Every slug in the store. For large stores prefer `listJobs`. */
+  getJobSlugs(): Promise<string[]> {
+    return this.scheduler.getJobSlugs();
+  }
+
+  /** @throws JobNotFoundError for an unknown slug. */
+  getScheduledJob(slug: string): Promise<ScheduledJob> {
+    return this.scheduler.getScheduledJob(slug);
+  }
+
+  /** @throws JobNotFoundError for an unknown slug. */
+  deleteJob(slug: string): Promise<void> {
+    return this.scheduler.deleteJob(slug);
+  }
+
+  /** Deletes every task in the store. */
+  clear(): Promise<void> {
+    return this.scheduler.clear();
+  }
+
+  /** A page of tasks, optionally of one kind (a string or a `@JobHandler` class) and state. */
+  listJobs(options?: Omit<ListJobsOptions, 'kind'> & { kind?: JobKindRef }): Promise<TaskPage> {
+    if (options?.kind === undefined) return this.scheduler.listJobs(options as ListJobsOptions | undefined);
+    return this.scheduler.listJobs({ ...options, kind: this.kindOf(options.kind) });
+  }
+
+  /** A task's execution history, newest first (when the scheduler keeps history). */
+  getJobHistory(slug: string, options?: { limit?: number }): Promise<HistoryRecord[]> {
+    return this.scheduler.getJobHistory(slug, options);
+  }
+
+  /** Makes sure a recurring task exists with this trigger (created once across instances). */
+  ensureRecurring(
+    slug: string,
+    kind: JobKindRef,
+    trigger: TriggerInput,
+    options?: { payload?: Payload },
+  ): Promise<ScheduledJob> {
+    return this.scheduler.ensureRecurring(slug, this.kindOf(kind), trigger, options);
+  }
+
+  /** @throws JobNotFoundError for an unknown slug. */
+  pauseJob(slug: string): Promise<void> {
+    return this.scheduler.pauseJob(slug);
+  }
+
+  /** @throws JobNotFoundError for an unknown slug. */
+  resumeJob(slug: string): Promise<void> {
+    return this.scheduler.resumeJob(slug);
+  }
+
+  /** Pauses every task of a kind; returns how many. */
+  pauseKind(kind: JobKindRef): Promise<number> {
+    return this.scheduler.pauseKind(this.kindOf(kind));
+  }
+
+  /** Resumes every task of a kind; returns how many. */
+  resumeKind(kind: JobKindRef): Promise<number> {
+    return this.scheduler.resumeKind(this.kindOf(kind));
+  }
+
+  /** Runs a task once now. @throws JobNotFoundError for an unknown slug. */
+  triggerJob(slug: string): Promise<void> {
+    return this.scheduler.triggerJob(slug);
+  }
+
+  /** Moves a task to a new time or gives it a new trigger. @throws JobNotFoundError for an unknown slug. */
+  rescheduleJob(slug: string, options: { runAt?: Date; trigger?: TriggerInput }): Promise<ScheduledJob> {
+    return this.scheduler.rescheduleJob(slug, options);
+  }
+
+  /** Subscribes to an engine event; returns the unsubscribe function. */
+  on<E extends SchedulerEventName>(event: E, listener: SchedulerEventListener<E>): () => void {
+    return this.scheduler.on(event, listener);
+  }
+
+  private kindOf(kind: JobKindRef): string {
+    return typeof kind === 'string' ? kind : this.metadataAccessor.getKind(kind);
+  }
+}

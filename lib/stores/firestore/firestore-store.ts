@@ -1,0 +1,592 @@
+import type {
+  CollectionReference,
+  DocumentReference,
+  DocumentSnapshot,
+  Firestore,
+  Query,
+  QueryDocumentSnapshot,
+  Transaction,
+} from '@google-cloud/firestore';
+
+import { SystemClock, type Clock } from '../../core/clock.js';
+import { InvalidArgumentError } from '../../core/errors/invalid-argument.error.js';
+import { InvalidStoreOptionError } from '../../core/errors/invalid-store-option.error.js';
+import { JobAlreadyScheduledError } from '../../core/errors/job-already-scheduled.error.js';
+import type { StoreTask } from '../../core/job.js';
+import { assertStorablePayload, clonePayload } from '../../core/payload.js';
+import type {
+  ClaimRequest,
+  CreateOptions,
+  HistoryRecord,
+  JobStore,
+  LeaseRef,
+  ListQuery,
+  NewTask,
+  SettleResult,
+  TaskOutcome,
+  TaskPage,
+  TaskPatch,
+  TaskStateFilter,
+  UpdateOptions,
+  UpdateResult,
+} from '../job-store.js';
+import { hasCode, runContended } from './contention.js';
+import {
+  encodeDocumentId,
+  encodePayload,
+  fromDocument,
+  hasLiveLease,
+  isClaimable,
+  stateFields,
+  TASK_FIELDS,
+  toDocument,
+  toWellFormed,
+} from './document.js';
+import { fromHistoryDocument, HISTORY_FIELDS, toHistoryDocument } from './history-document.js';
+
+/** Options of {@link FirestoreStore}. */
+export interface FirestoreStoreOptions {
+  /** The client to use. The store never closes it. */
+  firestore: Firestore;
+  /** The collection (id or path) holding one document per task. Default `schedules`. */
+  collection?: string;
+  /** The collection holding execution history. Default `${collection}_history`. */
+  historyCollection?: string;
+  /**
+   * Where "now" comes from for due times and leases. Firestore queries cannot compare with the
+   * server's clock, so every instance's clock must agree to well within a lease (see docs/firestore.md).
+   * Default: the system clock.
+   */
+  clock?: Clock;
+}
+
+/** The most values Firestore takes in one `in` filter. */
+const MAX_IN_VALUES = 30;
+/** Writes per commit: below Firestore's limit of 500. */
+const WRITES_PER_COMMIT = 400;
+/** Attempts of a claim before giving up for this poll (the loop polls again). */
+const CLAIM_ATTEMPTS = 8;
+/** Attempts of any other transaction before its ABORTED error is thrown. */
+const TX_ATTEMPTS = 12;
+const MAX_LIST_LIMIT = 1000;
+const NOT_FOUND = 5;
+const ALREADY_EXISTS = 6;
+/** The smallest Firestore timestamp (0001-01-01): a range bound that matches every time but not null. */
+const MIN_TIME = new Date('0001-01-01T00:00:00Z');
+
+type WriteContext = Pick<Transaction, 'create'>;
+
+/**
+ * Tasks in Cloud Firestore: one document per task (id: the slug, encoded when Firestore forbids it),
+ * history in a second collection. Claims are transactions that query the earliest claimable tasks,
+ * re-check them and write the lease; every write about a claimed task runs in a transaction that
+ * checks owner and version first (fencing).
+ *
+ * Deploy the indexes in `firestore.indexes.json` (docs/firestore.md) before use: the emulator does
+ * not need them, real Firestore refuses the queries without them.
+ *
+ * There is no `onWake`: instances see each other's new tasks at their next poll (heartbeat), since
+ * a listener on the collection would stream every claim and settle to every instance.
+ */
+export class FirestoreStore implements JobStore {
+  private readonly firestore: Firestore;
+  private readonly clock: Clock;
+  private readonly tasks: CollectionReference;
+  private readonly history: CollectionReference;
+  private lastAppendSeq = 0;
+
+  constructor(options: FirestoreStoreOptions) {
+    if (!options?.firestore || typeof options.firestore.collection !== 'function') {
+      throw new InvalidStoreOptionError(
+        'firestore',
+        'must be a Firestore instance from @google-cloud/firestore',
+      );
+    }
+    const collection = options.collection ?? 'schedules';
+    assertCollectionPath('collection', collection);
+    const historyCollection = options.historyCollection ?? `${collection}_history`;
+    assertCollectionPath('historyCollection', historyCollection);
+    if (historyCollection === collection) {
+      throw new InvalidStoreOptionError('historyCollection', 'must differ from collection');
+    }
+    this.firestore = options.firestore;
+    this.clock = options.clock ?? new SystemClock();
+    this.tasks = this.firestore.collection(collection);
+    this.history = this.firestore.collection(historyCollection);
+  }
+
+  /** Nothing to create: collections appear with their first document; indexes are deployed separately. */
+  async init(): Promise<void> {}
+
+  /** Nothing to release: the Firestore client belongs to the caller. */
+  async close(): Promise<void> {}
+
+  async create(task: NewTask, options: CreateOptions = {}): Promise<StoreTask> {
+    assertDate(task.runAt, 'runAt');
+    assertStorablePayload(task.payload);
+    const ref = this.ref(task.slug);
+    const now = this.clock.now();
+    const fresh: StoreTask = {
+      slug: task.slug,
+      kind: task.kind,
+      payload: clonePayload(task.payload),
+      runAt: new Date(task.runAt.getTime()),
+      version: 1,
+      retry: 0,
+      result: null,
+      failed: false,
+      paused: task.paused ?? false,
+      schedule: task.schedule === null ? null : { ...task.schedule },
+      lockedBy: null,
+      lockedUntil: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+
+    if (options.tx !== undefined) {
+      if (!isWriteContext(options.tx)) {
+        throw new InvalidArgumentError(
+          'tx',
+          'must be a Firestore Transaction or WriteBatch of the same database',
+        );
+      }
+      if (options.replace) {
+        throw new InvalidArgumentError(
+          'tx',
+          'replace cannot be combined with a caller transaction in Firestore',
+        );
+      }
+      // The caller's commit fails with ALREADY_EXISTS (code 6) if the slug is taken.
+      options.tx.create(ref, toDocument(fresh));
+      return fresh;
+    }
+
+    if (!options.replace) {
+      try {
+        await ref.create(toDocument(fresh));
+      } catch (err) {
+        if (hasCode(err, ALREADY_EXISTS)) throw new JobAlreadyScheduledError(task.slug);
+        throw err;
+      }
+      return fresh;
+    }
+
+    return runContended(this.firestore, TX_ATTEMPTS, async (tx) => {
+      const snap = await tx.get(ref);
+      const old = snap.exists ? this.decode(snap) : null;
+      const replaced: StoreTask = old
+        ? { ...fresh, version: old.version + 1, createdAt: old.createdAt }
+        : fresh;
+      tx.set(ref, toDocument(replaced));
+      return replaced;
+    });
+  }
+
+  async nextRun(kinds: readonly string[]): Promise<Date | null> {
+    let earliest: Date | null = null;
+    for (const chunk of chunks(unique(kinds), MAX_IN_VALUES)) {
+      const snap = await this.tasks
+        .where(TASK_FIELDS.kind, 'in', chunk)
+        .where(TASK_FIELDS.availableAt, '>=', MIN_TIME)
+        .orderBy(TASK_FIELDS.availableAt)
+        .limit(1)
+        .get();
+      const first = snap.docs[0]?.get(TASK_FIELDS.availableAt) as { toDate(): Date } | undefined;
+      const at = first?.toDate() ?? null;
+      if (at && (earliest === null || at < earliest)) earliest = at;
+    }
+    return earliest;
+  }
+
+  async lock(request: ClaimRequest): Promise<StoreTask[]> {
+    if (!(request.leaseMs > 0)) throw new InvalidArgumentError('leaseMs', 'must be greater than 0');
+    const kinds = unique(request.kinds);
+    if (kinds.length === 0 || !(request.limit >= 1)) return [];
+    const limit = Math.min(Math.floor(request.limit), WRITES_PER_COMMIT);
+
+    return runContended(
+      this.firestore,
+      CLAIM_ATTEMPTS,
+      async (tx) => {
+        const now = this.clock.now();
+        const candidates: StoreTask[] = [];
+        for (const chunk of chunks(kinds, MAX_IN_VALUES)) {
+          // Idle tasks and tasks whose lease ran out, each in availableAt order; merged by runAt below.
+          for (const leased of [false, true]) {
+            const snap = await tx.get(
+              this.tasks
+                .where(TASK_FIELDS.kind, 'in', chunk)
+                .where(TASK_FIELDS.leased, '==', leased)
+                .where(TASK_FIELDS.availableAt, '<=', now)
+                .orderBy(TASK_FIELDS.availableAt)
+                .limit(limit),
+            );
+            for (const doc of snap.docs) candidates.push(this.decode(doc));
+          }
+        }
+        const chosen = candidates
+          .filter((task) => isClaimable(task, now))
+          .sort((a, b) => a.runAt.getTime() - b.runAt.getTime() || compareStrings(a.slug, b.slug))
+          .slice(0, limit);
+        const lockedUntil = new Date(now.getTime() + request.leaseMs);
+        return chosen.map((task) => {
+          const claimed: StoreTask = {
+            ...task,
+            lockedBy: request.owner,
+            lockedUntil,
+            version: task.version + 1,
+            updatedAt: now,
+          };
+          tx.update(this.ref(task.slug), stateFields(claimed));
+          return claimed;
+        });
+      },
+      // Every attempt lost a race to other claimers: nothing claimed this time, the loop polls again.
+      () => [],
+    );
+  }
+
+  async extendLease(owner: string, leases: readonly LeaseRef[], leaseMs: number): Promise<string[]> {
+    if (!(leaseMs > 0)) throw new InvalidArgumentError('leaseMs', 'must be greater than 0');
+    const held: string[] = [];
+    for (const batch of chunks(leases, WRITES_PER_COMMIT)) {
+      const kept = await this.onHeld(owner, batch, (task, now) => ({
+        ...task,
+        lockedUntil: new Date(now.getTime() + leaseMs),
+        updatedAt: now,
+      }));
+      held.push(...kept.applied);
+    }
+    return held;
+  }
+
+  async settle(owner: string, outcomes: readonly TaskOutcome[]): Promise<SettleResult> {
+    // Checked before anything is written, so that a bad outcome cannot leave a batch half applied.
+    for (const outcome of outcomes) {
+      if (outcome.type !== 'reschedule') continue;
+      assertDate(outcome.runAt, 'runAt');
+      if (outcome.payload !== undefined) assertStorablePayload(outcome.payload);
+    }
+    const result: SettleResult = { applied: [], rejected: [] };
+    for (const batch of chunks(outcomes, WRITES_PER_COMMIT)) {
+      const part = await this.onHeld(owner, batch, (task, now, outcome) => {
+        if (outcome.type === 'delete') return null;
+        return {
+          ...task,
+          runAt: new Date(outcome.runAt.getTime()),
+          retry: outcome.retry,
+          result: outcome.result,
+          failed: outcome.failed,
+          payload: outcome.payload === undefined ? task.payload : clonePayload(outcome.payload),
+          lockedBy: null,
+          lockedUntil: null,
+          version: task.version + 1,
+          updatedAt: now,
+        };
+      });
+      result.applied.push(...part.applied);
+      result.rejected.push(...part.rejected);
+    }
+    return result;
+  }
+
+  async release(owner: string, leases: readonly LeaseRef[]): Promise<void> {
+    for (const batch of chunks(leases, WRITES_PER_COMMIT)) {
+      await this.onHeld(owner, batch, (task, now) => ({
+        ...task,
+        lockedBy: null,
+        lockedUntil: null,
+        updatedAt: now,
+      }));
+    }
+  }
+
+  async get(slug: string): Promise<StoreTask | null> {
+    const snap = await this.ref(slug).get();
+    return snap.exists ? this.decode(snap) : null;
+  }
+
+  async getSlugs(): Promise<string[]> {
+    const slugs: string[] = [];
+    let cursor: string | null = null;
+    for (;;) {
+      let query = this.tasks.orderBy(TASK_FIELDS.slug).select(TASK_FIELDS.slug, 'slugUtf16');
+      if (cursor !== null) query = query.where(TASK_FIELDS.slug, '>', cursor);
+      const snap = await query.limit(MAX_LIST_LIMIT).get();
+      for (const doc of snap.docs) slugs.push(slugOf(doc));
+      if (snap.size < MAX_LIST_LIMIT) return slugs;
+      cursor = snap.docs[snap.size - 1].get(TASK_FIELDS.slug) as string;
+    }
+  }
+
+  async list(query: ListQuery): Promise<TaskPage> {
+    const { limit } = query;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
+      throw new InvalidArgumentError('limit', `must be an integer from 1 to ${MAX_LIST_LIMIT}`);
+    }
+    const base = this.stateQuery(query.kind, query.state);
+    const now = this.clock.now();
+    const pageSize = Math.min(MAX_LIST_LIMIT, limit + 1);
+    const found: StoreTask[] = [];
+    let cursor = query.cursor === undefined || query.cursor === null ? null : toWellFormed(query.cursor);
+    // Equality filters narrow the scan; what depends on "now" (a live lease) is checked here.
+    while (found.length <= limit) {
+      let page: Query = base.orderBy(TASK_FIELDS.slug);
+      if (cursor !== null) page = page.where(TASK_FIELDS.slug, '>', cursor);
+      const snap = await page.limit(pageSize).get();
+      for (const doc of snap.docs) {
+        const task = this.decode(doc);
+        if (query.state === undefined || stateOf(task, now) === query.state) found.push(task);
+        if (found.length > limit) break;
+      }
+      if (snap.size < pageSize) break;
+      cursor = snap.docs[snap.size - 1].get(TASK_FIELDS.slug) as string;
+    }
+    const tasks = found.slice(0, limit);
+    return { tasks, nextCursor: found.length > limit ? tasks[tasks.length - 1].slug : null };
+  }
+
+  async update(slug: string, patch: TaskPatch, options: UpdateOptions = {}): Promise<UpdateResult> {
+    if (patch.runAt !== undefined) assertDate(patch.runAt, 'runAt');
+    if (patch.payload !== undefined) assertStorablePayload(patch.payload);
+    const ref = this.ref(slug);
+    return runContended(this.firestore, TX_ATTEMPTS, async (tx): Promise<UpdateResult> => {
+      const snap = await tx.get(ref);
+      if (!snap.exists) return { status: 'not-found' };
+      const task = this.decode(snap);
+      const now = this.clock.now();
+      if (options.ifIdle && hasLiveLease(task, now)) return { status: 'running', task };
+      // A pause alone must not fence out a run in flight; any other change must.
+      const redefines = (Object.keys(patch) as (keyof TaskPatch)[]).some(
+        (key) => key !== 'paused' && patch[key] !== undefined,
+      );
+      const next: StoreTask = {
+        ...task,
+        runAt: patch.runAt === undefined ? task.runAt : new Date(patch.runAt.getTime()),
+        schedule: patch.schedule === undefined ? task.schedule : patch.schedule && { ...patch.schedule },
+        payload: patch.payload === undefined ? task.payload : clonePayload(patch.payload),
+        paused: patch.paused ?? task.paused,
+        failed: patch.failed ?? task.failed,
+        retry: patch.retry ?? task.retry,
+        result: patch.result === undefined ? task.result : patch.result,
+        version: redefines ? task.version + 1 : task.version,
+        updatedAt: now,
+      };
+      tx.set(ref, toDocument(next));
+      return { status: 'updated', task: next };
+    });
+  }
+
+  async setPausedByKind(kind: string, paused: boolean): Promise<number> {
+    let changed = 0;
+    for (;;) {
+      const count = await runContended(this.firestore, TX_ATTEMPTS, async (tx) => {
+        const snap = await tx.get(
+          this.tasks
+            .where(TASK_FIELDS.kind, '==', kind)
+            .where(TASK_FIELDS.paused, '==', !paused)
+            .limit(WRITES_PER_COMMIT),
+        );
+        const now = this.clock.now();
+        for (const doc of snap.docs) {
+          const task = this.decode(doc);
+          tx.update(doc.ref, stateFields({ ...task, paused, updatedAt: now }));
+        }
+        return snap.size;
+      });
+      changed += count;
+      if (count < WRITES_PER_COMMIT) return changed;
+    }
+  }
+
+  async delete(slug: string): Promise<boolean> {
+    try {
+      await this.ref(slug).delete({ exists: true });
+      return true;
+    } catch (err) {
+      if (hasCode(err, NOT_FOUND)) return false;
+      throw err;
+    }
+  }
+
+  async clear(): Promise<void> {
+    await this.deleteAll(this.tasks);
+    await this.deleteAll(this.history);
+  }
+
+  async appendHistory(records: readonly HistoryRecord[]): Promise<void> {
+    for (const part of chunks(records, WRITES_PER_COMMIT)) {
+      const batch = this.firestore.batch();
+      for (const record of part)
+        batch.create(this.history.doc(), toHistoryDocument(record, this.nextAppendSeq()));
+      await batch.commit();
+    }
+  }
+
+  async getHistory(slug: string, limit: number): Promise<HistoryRecord[]> {
+    if (!(limit >= 1)) return [];
+    const snap = await this.history
+      .where(HISTORY_FIELDS.slug, '==', toWellFormed(slug))
+      .orderBy(HISTORY_FIELDS.finishedAt, 'desc')
+      .orderBy(HISTORY_FIELDS.appendSeq, 'desc')
+      .limit(Math.floor(limit))
+      .get();
+    // Only slugs with lone surrogates can share a stored key; the exact slug tells them apart.
+    return snap.docs.map((doc) => fromHistoryDocument(doc.data())).filter((record) => record.slug === slug);
+  }
+
+  async pruneHistory(before: Date): Promise<number> {
+    assertDate(before, 'before');
+    let removed = 0;
+    for (;;) {
+      const snap = await this.history
+        .where(HISTORY_FIELDS.finishedAt, '<', before)
+        .select()
+        .limit(WRITES_PER_COMMIT)
+        .get();
+      if (snap.empty) return removed;
+      const batch = this.firestore.batch();
+      for (const doc of snap.docs) batch.delete(doc.ref);
+      await batch.commit();
+      removed += snap.size;
+    }
+  }
+
+  private ref(slug: string): DocumentReference {
+    return this.tasks.doc(encodeDocumentId(slug));
+  }
+
+  private decode(snap: DocumentSnapshot): StoreTask {
+    return fromDocument(snap.data() ?? {});
+  }
+
+  /**
+   * Applies `change` to each task `owner` holds at the given version, in one transaction (the
+   * fencing check and the write are atomic). `change` returns the task as it will be, or null to
+   * delete it. Tasks not held are reported as rejected.
+   */
+  private onHeld<L extends LeaseRef>(
+    owner: string,
+    leases: readonly L[],
+    change: (task: StoreTask, now: Date, lease: L) => StoreTask | null,
+  ): Promise<SettleResult> {
+    if (leases.length === 0) return Promise.resolve({ applied: [], rejected: [] });
+    const refs = new Map<string, DocumentReference>();
+    for (const lease of leases) refs.set(lease.slug, this.ref(lease.slug));
+    return runContended(this.firestore, TX_ATTEMPTS, async (tx) => {
+      const snaps = await tx.getAll(...refs.values());
+      const current = new Map<string, StoreTask | null>();
+      [...refs.keys()].forEach((slug, i) =>
+        current.set(slug, snaps[i].exists ? this.decode(snaps[i]) : null),
+      );
+      const now = this.clock.now();
+      const result: SettleResult = { applied: [], rejected: [] };
+      for (const lease of leases) {
+        const task = current.get(lease.slug) ?? null;
+        if (task === null || task.lockedBy !== owner || task.version !== lease.version) {
+          result.rejected.push(lease.slug);
+          continue;
+        }
+        const next = change(task, now, lease);
+        const ref = refs.get(lease.slug) as DocumentReference;
+        if (next === null) {
+          tx.delete(ref);
+          current.set(lease.slug, null);
+        } else {
+          const payload = next.payload === task.payload ? {} : { payload: encodePayload(next.payload) };
+          tx.update(ref, { ...stateFields(next), ...payload });
+          current.set(lease.slug, next);
+        }
+        result.applied.push(lease.slug);
+      }
+      return result;
+    });
+  }
+
+  /** A query narrowed by equality filters to the tasks that can be in `state` (the rest is checked per task). */
+  private stateQuery(kind: string | undefined, state: TaskStateFilter | undefined): Query {
+    let query: Query = this.tasks;
+    if (kind !== undefined) query = query.where(TASK_FIELDS.kind, '==', kind);
+    switch (state) {
+      case 'paused':
+        return query.where(TASK_FIELDS.paused, '==', true);
+      case 'failed':
+        return query.where(TASK_FIELDS.failed, '==', true).where(TASK_FIELDS.paused, '==', false);
+      case 'scheduled':
+        return query.where(TASK_FIELDS.failed, '==', false).where(TASK_FIELDS.paused, '==', false);
+      case 'running':
+        return query.where(TASK_FIELDS.leased, '==', true);
+      default:
+        return query;
+    }
+  }
+
+  private async deleteAll(collection: CollectionReference): Promise<void> {
+    for (;;) {
+      const snap = await collection.select().limit(WRITES_PER_COMMIT).get();
+      if (snap.empty) return;
+      const batch = this.firestore.batch();
+      for (const doc of snap.docs) batch.delete(doc.ref);
+      await batch.commit();
+    }
+  }
+
+  /** Increasing within this process, and with wall time across processes: a tie-break only. */
+  private nextAppendSeq(): number {
+    this.lastAppendSeq = Math.max(Date.now() * 1000, this.lastAppendSeq + 1);
+    return this.lastAppendSeq;
+  }
+}
+
+/**
+ * The state `list` filters on: a live lease is `running` whatever else holds, then `paused`,
+ * then `failed`, else `scheduled`.
+ */
+function stateOf(task: StoreTask, now: Date): TaskStateFilter {
+  if (hasLiveLease(task, now)) return 'running';
+  if (task.paused) return 'paused';
+  if (task.failed) return 'failed';
+  return 'scheduled';
+}
+
+function slugOf(doc: QueryDocumentSnapshot): string {
+  const utf16 = doc.get('slugUtf16') as unknown;
+  return utf16 instanceof Uint8Array
+    ? Buffer.from(utf16).toString('utf16le')
+    : (doc.get(TASK_FIELDS.slug) as string);
+}
+
+function isWriteContext(tx: unknown): tx is WriteContext {
+  return typeof tx === 'object' && tx !== null && typeof (tx as { create?: unknown }).create === 'function';
+}
+
+function assertDate(value: unknown, name: string): asserts value is Date {
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
+    throw new InvalidArgumentError(name, 'not a valid Date');
+  }
+}
+
+function assertCollectionPath(option: string, path: string): void {
+  const segments = typeof path === 'string' ? path.split('/') : [];
+  const valid =
+    segments.length % 2 === 1 &&
+    segments.every((s) => s.length > 0 && s !== '.' && s !== '..' && !/^__.*__$/s.test(s));
+  if (!valid) {
+    throw new InvalidStoreOptionError(option, `"${String(path)}" is not a Firestore collection id or path`);
+  }
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Firestore's string order (UTF-8 bytes, which is code point order). */
+function compareStrings(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}

@@ -1,0 +1,511 @@
+import { SystemClock, type Clock } from '../../core/clock.js';
+import { InvalidArgumentError } from '../../core/errors/invalid-argument.error.js';
+import { InvalidStoreOptionError } from '../../core/errors/invalid-store-option.error.js';
+import { JobAlreadyScheduledError } from '../../core/errors/job-already-scheduled.error.js';
+import type { StoreTask } from '../../core/job.js';
+import { assertStorablePayload, clonePayload, type Payload } from '../../core/payload.js';
+import type { ScheduleSpec } from '../../core/schedule/trigger.js';
+import type {
+  ClaimRequest,
+  CreateOptions,
+  HistoryRecord,
+  JobStore,
+  LeaseRef,
+  ListQuery,
+  NewTask,
+  SettleResult,
+  TaskOutcome,
+  TaskPage,
+  TaskPatch,
+  TaskStateFilter,
+  UpdateOptions,
+  UpdateResult,
+} from '../job-store.js';
+import { HistoryRing } from './history-ring.js';
+import { MinHeap } from './min-heap.js';
+import { SortedSlugs } from './sorted-slugs.js';
+
+/** Options of {@link MemoryStore}. */
+export interface MemoryStoreOptions {
+  /** Where "now" comes from for due times and leases; the system clock by default. */
+  clock?: Clock;
+  /** How many execution history records the store keeps (a ring, oldest dropped first); 10,000 by default. */
+  historyLimit?: number;
+}
+
+/** A task as the store holds it: times as epoch milliseconds, plus where it sits in the queues. */
+interface TaskRecord {
+  slug: string;
+  kind: string;
+  payload: Payload;
+  runAt: number;
+  version: number;
+  retry: number;
+  result: string | null;
+  failed: boolean;
+  paused: boolean;
+  schedule: ScheduleSpec | null;
+  lockedBy: string | null;
+  lockedUntil: number | null;
+  createdAt: number;
+  updatedAt: number;
+  /** The heap holding the record; null while paused or failed. */
+  heap: MinHeap<TaskRecord> | null;
+  heapIndex: number;
+  /** When the record becomes claimable: its `runAt`, or `max(runAt, lockedUntil)` under a live lease. */
+  heapKey: number;
+  /** Breaks ties between equal keys in insertion order. */
+  seq: number;
+}
+
+/**
+ * The two queues of one kind. `ready` holds tasks without a live lease keyed by `runAt`, so claims
+ * come out in `runAt` order; `leased` holds tasks under a lease keyed by the time they become
+ * claimable again, and feeds expired leases back into `ready`. Only the heads are ever looked at.
+ */
+interface KindQueues {
+  ready: MinHeap<TaskRecord>;
+  leased: MinHeap<TaskRecord>;
+}
+
+const DEFAULT_HISTORY_LIMIT = 10_000;
+const MAX_LIST_LIMIT = 1000;
+
+function compareRecords(a: TaskRecord, b: TaskRecord): number {
+  return a.heapKey - b.heapKey || a.seq - b.seq;
+}
+
+function trackPosition(record: TaskRecord, index: number): void {
+  record.heapIndex = index;
+  if (index < 0) record.heap = null;
+}
+
+function newHeap(): MinHeap<TaskRecord> {
+  return new MinHeap<TaskRecord>({ compare: compareRecords, onMove: trackPosition });
+}
+
+function toMillis(date: Date, name: string): number {
+  const ms = date instanceof Date ? date.getTime() : Number.NaN;
+  if (Number.isNaN(ms)) throw new InvalidArgumentError(name, 'not a valid Date');
+  return ms;
+}
+
+/**
+ * The embedded store: every task in this process's memory, nothing durable. The default for a
+ * single process and for tests; several schedulers in one process may share one instance (they
+ * wake each other through {@link MemoryStore.onWake}).
+ *
+ * Tasks sit in binary min-heaps per kind, so `nextRun` reads heap heads and `lock` costs
+ * O(k + log n) per claimed task (k = kinds asked for), whatever number of tasks is queued.
+ * Paused and failed tasks sit in no heap. Every method does all its work synchronously once
+ * called, so concurrent callers never interleave inside one operation.
+ */
+export class MemoryStore implements JobStore {
+  private readonly clock: Clock;
+  private readonly tasks = new Map<string, TaskRecord>();
+  private readonly queues = new Map<string, KindQueues>();
+  private readonly slugs = new SortedSlugs((slug) => this.tasks.has(slug));
+  private readonly history: HistoryRing;
+  private readonly wakeListeners = new Set<(runAt: Date) => void>();
+  private seq = 0;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    const historyLimit = options.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+    if (!Number.isInteger(historyLimit) || historyLimit < 0) {
+      throw new InvalidStoreOptionError('historyLimit', 'must be a non-negative integer');
+    }
+    this.clock = options.clock ?? new SystemClock();
+    this.history = new HistoryRing(historyLimit);
+  }
+
+  /** How many tasks the store holds. */
+  get size(): number {
+    return this.tasks.size;
+  }
+
+  /** Nothing to prepare. */
+  async init(): Promise<void> {}
+
+  /** Nothing to release: the tasks stay, so that other holders of this instance keep working. */
+  async close(): Promise<void> {}
+
+  async create(task: NewTask, options: CreateOptions = {}): Promise<StoreTask> {
+    if (options.tx !== undefined) {
+      throw new InvalidArgumentError('tx', 'the memory store has no transactions; call create without tx');
+    }
+    const runAt = toMillis(task.runAt, 'runAt');
+    assertStorablePayload(task.payload);
+    const now = this.now();
+    const existing = this.tasks.get(task.slug);
+    if (existing && !options.replace) throw new JobAlreadyScheduledError(task.slug);
+
+    const fields = {
+      kind: task.kind,
+      payload: clonePayload(task.payload),
+      runAt,
+      retry: 0,
+      result: null,
+      failed: false,
+      paused: task.paused ?? false,
+      schedule: copySchedule(task.schedule),
+      lockedBy: null,
+      lockedUntil: null,
+      updatedAt: now,
+    };
+    let record: TaskRecord;
+    if (existing) {
+      this.detach(existing);
+      record = Object.assign(existing, fields, { version: existing.version + 1 });
+    } else {
+      record = {
+        slug: task.slug,
+        ...fields,
+        version: 1,
+        createdAt: now,
+        heap: null,
+        heapIndex: -1,
+        heapKey: 0,
+        seq: 0,
+      };
+      this.tasks.set(task.slug, record);
+      this.slugs.add(task.slug);
+    }
+    this.place(record, now);
+    this.wake([record]);
+    return this.snapshot(record);
+  }
+
+  async nextRun(kinds: readonly string[]): Promise<Date | null> {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const kind of kinds) {
+      const queues = this.queues.get(kind);
+      if (!queues) continue;
+      earliest = Math.min(
+        earliest,
+        queues.ready.peek()?.heapKey ?? earliest,
+        queues.leased.peek()?.heapKey ?? earliest,
+      );
+    }
+    return earliest === Number.POSITIVE_INFINITY ? null : new Date(earliest);
+  }
+
+  async lock(request: ClaimRequest): Promise<StoreTask[]> {
+    if (!(request.leaseMs > 0)) throw new InvalidArgumentError('leaseMs', 'must be greater than 0');
+    const now = this.now();
+    const candidates: KindQueues[] = [];
+    for (const kind of new Set(request.kinds)) {
+      const queues = this.queues.get(kind);
+      if (!queues) continue;
+      this.promoteExpiredLeases(queues, now);
+      candidates.push(queues);
+    }
+
+    const claimed: StoreTask[] = [];
+    while (claimed.length < request.limit) {
+      let from: KindQueues | undefined;
+      for (const queues of candidates) {
+        const head = queues.ready.peek();
+        if (
+          head &&
+          head.heapKey <= now &&
+          (!from || compareRecords(head, from.ready.peek() as TaskRecord) < 0)
+        ) {
+          from = queues;
+        }
+      }
+      if (!from) break;
+      const record = from.ready.pop() as TaskRecord;
+      record.lockedBy = request.owner;
+      record.lockedUntil = now + request.leaseMs;
+      record.version += 1;
+      record.updatedAt = now;
+      this.place(record, now);
+      claimed.push(this.snapshot(record));
+    }
+    return claimed;
+  }
+
+  async extendLease(owner: string, leases: readonly LeaseRef[], leaseMs: number): Promise<string[]> {
+    const now = this.now();
+    const held: string[] = [];
+    for (const lease of leases) {
+      const record = this.held(owner, lease);
+      if (!record) continue;
+      this.detach(record);
+      record.lockedUntil = now + leaseMs;
+      record.updatedAt = now;
+      this.place(record, now);
+      held.push(lease.slug);
+    }
+    return held;
+  }
+
+  async settle(owner: string, outcomes: readonly TaskOutcome[]): Promise<SettleResult> {
+    // Checked before anything is written, so that a bad outcome cannot leave a batch half applied.
+    for (const outcome of outcomes) if (outcome.type === 'reschedule') toMillis(outcome.runAt, 'runAt');
+    const now = this.now();
+    const result: SettleResult = { applied: [], rejected: [] };
+    const rescheduled: TaskRecord[] = [];
+    for (const outcome of outcomes) {
+      const record = this.held(owner, outcome);
+      if (!record) {
+        result.rejected.push(outcome.slug);
+        continue;
+      }
+      if (outcome.type === 'delete') {
+        this.remove(record);
+      } else {
+        this.detach(record);
+        record.runAt = outcome.runAt.getTime();
+        record.retry = outcome.retry;
+        record.result = outcome.result;
+        record.failed = outcome.failed;
+        if (outcome.payload !== undefined) record.payload = clonePayload(outcome.payload);
+        record.lockedBy = null;
+        record.lockedUntil = null;
+        record.version += 1;
+        record.updatedAt = now;
+        this.place(record, now);
+        rescheduled.push(record);
+      }
+      result.applied.push(outcome.slug);
+    }
+    this.wake(rescheduled);
+    return result;
+  }
+
+  async release(owner: string, leases: readonly LeaseRef[]): Promise<void> {
+    const now = this.now();
+    const released: TaskRecord[] = [];
+    for (const lease of leases) {
+      const record = this.held(owner, lease);
+      if (!record) continue;
+      this.detach(record);
+      record.lockedBy = null;
+      record.lockedUntil = null;
+      record.updatedAt = now;
+      this.place(record, now);
+      released.push(record);
+    }
+    this.wake(released);
+  }
+
+  async get(slug: string): Promise<StoreTask | null> {
+    const record = this.tasks.get(slug);
+    return record ? this.snapshot(record) : null;
+  }
+
+  async getSlugs(): Promise<string[]> {
+    return this.slugs.all();
+  }
+
+  async list(query: ListQuery): Promise<TaskPage> {
+    const { limit } = query;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
+      throw new InvalidArgumentError('limit', `must be an integer from 1 to ${MAX_LIST_LIMIT}`);
+    }
+    const now = this.now();
+    const page: TaskRecord[] = [];
+    for (const slug of this.slugs.after(query.cursor ?? null)) {
+      const record = this.tasks.get(slug) as TaskRecord;
+      if (query.kind !== undefined && record.kind !== query.kind) continue;
+      if (query.state !== undefined && stateOf(record, now) !== query.state) continue;
+      page.push(record);
+      // One more than asked tells whether another page exists, so the last page says so.
+      if (page.length > limit) break;
+    }
+    const more = page.length > limit;
+    const tasks = page.slice(0, limit).map((record) => this.snapshot(record));
+    return { tasks, nextCursor: more ? tasks[tasks.length - 1].slug : null };
+  }
+
+  async update(slug: string, patch: TaskPatch, options: UpdateOptions = {}): Promise<UpdateResult> {
+    const record = this.tasks.get(slug);
+    if (!record) return { status: 'not-found' };
+    const now = this.now();
+    if (options.ifIdle && hasLiveLease(record, now))
+      return { status: 'running', task: this.snapshot(record) };
+    const runAt = patch.runAt === undefined ? undefined : toMillis(patch.runAt, 'runAt');
+    if (patch.payload !== undefined) assertStorablePayload(patch.payload);
+
+    this.detach(record);
+    if (runAt !== undefined) record.runAt = runAt;
+    if (patch.schedule !== undefined) record.schedule = copySchedule(patch.schedule);
+    if (patch.payload !== undefined) record.payload = clonePayload(patch.payload);
+    if (patch.paused !== undefined) record.paused = patch.paused;
+    if (patch.failed !== undefined) record.failed = patch.failed;
+    if (patch.retry !== undefined) record.retry = patch.retry;
+    if (patch.result !== undefined) record.result = patch.result;
+    // A pause alone must not fence out a run in flight; any other change must.
+    const redefines = (Object.keys(patch) as (keyof TaskPatch)[]).some(
+      (key) => key !== 'paused' && patch[key] !== undefined,
+    );
+    if (redefines) record.version += 1;
+    record.updatedAt = now;
+    this.place(record, now);
+    this.wake([record]);
+    return { status: 'updated', task: this.snapshot(record) };
+  }
+
+  async setPausedByKind(kind: string, paused: boolean): Promise<number> {
+    const now = this.now();
+    const changed: TaskRecord[] = [];
+    for (const record of this.tasks.values()) {
+      if (record.kind !== kind || record.paused === paused) continue;
+      this.detach(record);
+      record.paused = paused;
+      record.updatedAt = now;
+      this.place(record, now);
+      changed.push(record);
+    }
+    this.wake(changed);
+    return changed.length;
+  }
+
+  async delete(slug: string): Promise<boolean> {
+    const record = this.tasks.get(slug);
+    if (!record) return false;
+    this.remove(record);
+    return true;
+  }
+
+  async clear(): Promise<void> {
+    for (const queues of this.queues.values()) {
+      queues.ready.clear();
+      queues.leased.clear();
+    }
+    this.queues.clear();
+    this.tasks.clear();
+    this.slugs.clear();
+    this.history.clear();
+  }
+
+  onWake(listener: (runAt: Date) => void): () => void {
+    // A wrapper per subscription, so that subscribing one function twice needs two unsubscribes.
+    const entry = (runAt: Date): void => listener(runAt);
+    this.wakeListeners.add(entry);
+    return () => {
+      this.wakeListeners.delete(entry);
+    };
+  }
+
+  async appendHistory(records: readonly HistoryRecord[]): Promise<void> {
+    this.history.append(records);
+  }
+
+  async getHistory(slug: string, limit: number): Promise<HistoryRecord[]> {
+    return this.history.forSlug(slug, limit);
+  }
+
+  async pruneHistory(before: Date): Promise<number> {
+    return this.history.prune(before);
+  }
+
+  private now(): number {
+    return this.clock.now().getTime();
+  }
+
+  /** The record if `owner` holds it at that version (the fencing check), else undefined. */
+  private held(owner: string, lease: LeaseRef): TaskRecord | undefined {
+    const record = this.tasks.get(lease.slug);
+    return record && record.lockedBy === owner && record.version === lease.version ? record : undefined;
+  }
+
+  private queuesFor(kind: string): KindQueues {
+    let queues = this.queues.get(kind);
+    if (!queues) {
+      queues = { ready: newHeap(), leased: newHeap() };
+      this.queues.set(kind, queues);
+    }
+    return queues;
+  }
+
+  /** Puts a record in the heap its state calls for (none while paused or failed). */
+  private place(record: TaskRecord, now: number): void {
+    if (record.paused || record.failed) return;
+    const queues = this.queuesFor(record.kind);
+    record.seq = ++this.seq;
+    if (hasLiveLease(record, now)) {
+      record.heapKey = Math.max(record.runAt, record.lockedUntil as number);
+      record.heap = queues.leased;
+    } else {
+      record.heapKey = record.runAt;
+      record.heap = queues.ready;
+    }
+    record.heap.push(record);
+  }
+
+  /** Takes a record out of its heap before a field its key depends on changes. */
+  private detach(record: TaskRecord): void {
+    record.heap?.removeAt(record.heapIndex);
+  }
+
+  private remove(record: TaskRecord): void {
+    this.detach(record);
+    this.tasks.delete(record.slug);
+    this.slugs.delete();
+  }
+
+  /** Moves tasks whose lease has run out (and which are due) back to the ready queue, keyed by `runAt`. */
+  private promoteExpiredLeases(queues: KindQueues, now: number): void {
+    for (let head = queues.leased.peek(); head && head.heapKey <= now; head = queues.leased.peek()) {
+      queues.leased.pop();
+      head.heapKey = head.runAt;
+      head.heap = queues.ready;
+      queues.ready.push(head);
+    }
+  }
+
+  /** Tells wake listeners when the earliest of these (claimable) tasks becomes claimable. */
+  private wake(records: readonly TaskRecord[]): void {
+    if (this.wakeListeners.size === 0) return;
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const record of records) if (record.heap) earliest = Math.min(earliest, record.heapKey);
+    if (earliest === Number.POSITIVE_INFINITY) return;
+    for (const listener of [...this.wakeListeners]) {
+      try {
+        listener(new Date(earliest));
+      } catch {
+        // A listener's failure is its own; the write it reports has already happened.
+      }
+    }
+  }
+
+  private snapshot(record: TaskRecord): StoreTask {
+    return {
+      slug: record.slug,
+      kind: record.kind,
+      payload: clonePayload(record.payload),
+      runAt: new Date(record.runAt),
+      version: record.version,
+      retry: record.retry,
+      result: record.result,
+      failed: record.failed,
+      paused: record.paused,
+      schedule: copySchedule(record.schedule),
+      lockedBy: record.lockedBy,
+      lockedUntil: record.lockedUntil === null ? null : new Date(record.lockedUntil),
+      createdAt: new Date(record.createdAt),
+      updatedAt: new Date(record.updatedAt),
+    };
+  }
+}
+
+function hasLiveLease(record: TaskRecord, now: number): boolean {
+  return record.lockedUntil !== null && record.lockedUntil > now;
+}
+
+/**
+ * The state `list` filters on: a live lease is `running` whatever else holds (a task paused while
+ * it runs is still running), then `paused`, then `failed`, else `scheduled`.
+ */
+function stateOf(record: TaskRecord, now: number): TaskStateFilter {
+  if (hasLiveLease(record, now)) return 'running';
+  if (record.paused) return 'paused';
+  if (record.failed) return 'failed';
+  return 'scheduled';
+}
+
+function copySchedule(schedule: ScheduleSpec | null): ScheduleSpec | null {
+  return schedule === null ? null : { ...schedule };
+}

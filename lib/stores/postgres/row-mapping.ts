@@ -1,0 +1,126 @@
+import { InvalidArgumentError } from '../../core/errors/invalid-argument.error.js';
+import type { StoreTask } from '../../core/job.js';
+import { assertStorablePayload, type Payload } from '../../core/payload.js';
+import type { ScheduleSpec } from '../../core/schedule/trigger.js';
+import type { ExecutionOutcome, HistoryRecord } from '../job-store.js';
+
+/** A task row as the statements of `queries.ts` return it. */
+export interface TaskRow {
+  slug: string;
+  kind: string;
+  payload_json: string | null;
+  payload_bytes: Buffer | null;
+  run_at_ms: number | string;
+  version: number | string | bigint;
+  retry: number | string;
+  result: string | null;
+  failed: boolean;
+  paused: boolean;
+  schedule_json: string | null;
+  locked_by: string | null;
+  locked_until_ms: number | string | null;
+  created_at_ms: number | string;
+  updated_at_ms: number | string;
+}
+
+/** A history row as `getHistory` returns it. */
+export interface HistoryRow {
+  slug: string;
+  kind: string;
+  scheduled_at_ms: number | string;
+  started_at_ms: number | string;
+  finished_at_ms: number | string;
+  outcome: string;
+  error: string | null;
+  attempt: number | string;
+  instance_id: string;
+}
+
+/** A payload as the two payload columns hold it: exactly one of them is set. */
+export interface EncodedPayload {
+  /** JSON text for the `json` column (its text is kept verbatim, so key order and `\u0000` survive). */
+  json: string | null;
+  bytes: Buffer | null;
+}
+
+/**
+ * Checks a payload and encodes it for the payload columns, before anything is written.
+ *
+ * @throws InvalidPayloadError for a payload JSON cannot represent exactly.
+ */
+export function encodePayload(payload: unknown): EncodedPayload {
+  assertStorablePayload(payload);
+  if (Buffer.isBuffer(payload)) return { json: null, bytes: payload };
+  return { json: JSON.stringify(payload), bytes: null };
+}
+
+function decodePayload(row: TaskRow): Payload {
+  if (row.payload_bytes !== null) return Buffer.from(row.payload_bytes);
+  return JSON.parse(row.payload_json ?? 'null') as Payload;
+}
+
+const toDate = (value: number | string): Date => new Date(Number(value));
+
+/** The task a row describes. */
+export function rowToTask(row: TaskRow): StoreTask {
+  return {
+    slug: row.slug,
+    kind: row.kind,
+    payload: decodePayload(row),
+    runAt: toDate(row.run_at_ms),
+    version: Number(row.version),
+    retry: Number(row.retry),
+    result: row.result,
+    failed: row.failed,
+    paused: row.paused,
+    schedule: row.schedule_json === null ? null : (JSON.parse(row.schedule_json) as ScheduleSpec),
+    lockedBy: row.locked_by,
+    lockedUntil: row.locked_until_ms === null ? null : toDate(row.locked_until_ms),
+    createdAt: toDate(row.created_at_ms),
+    updatedAt: toDate(row.updated_at_ms),
+  };
+}
+
+/** The history record a row describes. */
+export function rowToHistory(row: HistoryRow): HistoryRecord {
+  return {
+    slug: row.slug,
+    kind: row.kind,
+    scheduledAt: toDate(row.scheduled_at_ms),
+    startedAt: toDate(row.started_at_ms),
+    finishedAt: toDate(row.finished_at_ms),
+    outcome: row.outcome as ExecutionOutcome,
+    error: row.error,
+    attempt: Number(row.attempt),
+    instanceId: row.instance_id,
+  };
+}
+
+/** A `Date` as a timestamptz parameter: ISO text, whatever the driver's date settings. */
+export function timestampParam(name: string, date: Date): string {
+  if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
+    throw new InvalidArgumentError(name, 'is not a valid Date');
+  }
+  return date.toISOString();
+}
+
+/**
+ * PostgreSQL `text` cannot hold U+0000. A result or error message is free text written by the
+ * engine after a run: one NUL in it must not make the whole batch of outcomes fail, so it is replaced.
+ */
+export function storableText(text: string | null): string | null {
+  return text === null ? null : text.replaceAll('\u0000', '\uFFFD');
+}
+
+/**
+ * A slug or kind is a key: silently changing it would be worse than refusing it, so a NUL (which
+ * PostgreSQL `text` cannot hold) is refused before anything is written.
+ */
+export function assertStorableKey(name: string, value: string): void {
+  if (value.includes('\u0000')) {
+    throw new InvalidArgumentError(
+      name,
+      'contains a NUL character (U+0000), which PostgreSQL text cannot store',
+    );
+  }
+}

@@ -1,0 +1,156 @@
+import type pg from 'pg';
+
+import { silentLogger } from '../../lib/core/logger.js';
+import { PostgresStore } from '../../lib/stores/postgres/index.js';
+import { resolveNames } from '../../lib/stores/postgres/names.js';
+import { buildQueries } from '../../lib/stores/postgres/queries.js';
+import { usePostgresDatabase } from '../support/postgres.js';
+
+const db = usePostgresDatabase();
+const SCHEMA = 'explain';
+const ROWS = 200_000;
+const queries = buildQueries(resolveNames(SCHEMA));
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  'Actual Rows'?: number;
+  Plans?: PlanNode[];
+}
+
+function nodesOf(plan: PlanNode): PlanNode[] {
+  return [plan, ...(plan.Plans ?? []).flatMap(nodesOf)];
+}
+
+/** The plan nodes of a statement: a custom plan (EXPLAIN with the values bound) or the generic one (PREPARE). */
+async function planOf(
+  client: pg.PoolClient,
+  text: string,
+  values: unknown[],
+  mode: 'custom' | 'generic',
+  analyze = false,
+): Promise<PlanNode[]> {
+  const options = analyze ? '(ANALYZE, FORMAT JSON)' : '(FORMAT JSON)';
+  let rows: Array<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>;
+  if (mode === 'custom') {
+    rows = (await client.query(`EXPLAIN ${options} ${text}`, values)).rows;
+  } else {
+    await client.query('SET plan_cache_mode = force_generic_plan');
+    await client.query(`PREPARE explained AS ${text}`);
+    const literals = values.map((v) =>
+      client.escapeLiteral(Array.isArray(v) ? `{${v.join(',')}}` : String(v)),
+    );
+    rows = (await client.query(`EXPLAIN ${options} EXECUTE explained(${literals.join(', ')})`)).rows;
+    await client.query('DEALLOCATE explained');
+    await client.query('RESET plan_cache_mode');
+  }
+  return nodesOf(rows[0]['QUERY PLAN'][0].Plan);
+}
+
+const seqScansOfTasks = (nodes: PlanNode[]): PlanNode[] =>
+  nodes.filter((n) => n['Node Type'] === 'Seq Scan' && n['Relation Name'] === 'scheduler_tasks');
+const indexesUsed = (nodes: PlanNode[]): string[] =>
+  [...new Set(nodes.map((n) => n['Index Name']).filter((name): name is string => name !== undefined))].sort();
+
+/**
+ * With 200,000 tasks of five kinds (half due, half in the future, some held, some paused or
+ * failed), the idle probe and the claim are index range scans, never a scan of the table.
+ */
+describe(`PostgresStore: query plans with ${ROWS.toLocaleString('en')} tasks`, () => {
+  let store: PostgresStore;
+  let pool: pg.Pool;
+
+  beforeAll(async () => {
+    pool = db.pool({ max: 3 });
+    store = new PostgresStore({ pool, schema: SCHEMA, logger: silentLogger, notify: false });
+    await store.init();
+    await db.query(
+      `INSERT INTO ${SCHEMA}.scheduler_tasks (slug, kind, payload, run_at, paused, failed, locked_by, locked_until)
+       SELECT 'task-' || g,
+              'k' || (g % 5),
+              '{}'::json,
+              CASE WHEN g % 2 = 0 THEN now() - (g || ' seconds')::interval ELSE now() + (g || ' seconds')::interval END,
+              g % 97 = 0,
+              g % 89 = 0,
+              CASE WHEN g % 50 = 0 THEN 'some-instance' END,
+              CASE WHEN g % 50 = 0 THEN now() + interval '1 minute' END
+       FROM generate_series(1, $1) AS g`,
+      [ROWS],
+    );
+    await db.query(`ANALYZE ${SCHEMA}.scheduler_tasks`);
+  });
+
+  afterAll(async () => {
+    await store.close();
+  });
+
+  it.each(['custom', 'generic'] as const)(
+    'nextRun probes the two partial indexes (%s plan)',
+    async (mode) => {
+      const client = await pool.connect();
+      try {
+        const nodes = await planOf(client, queries.nextRun.text, [['k1', 'k2', 'k3']], mode, true);
+        expect(seqScansOfTasks(nodes)).toEqual([]);
+        expect(indexesUsed(nodes)).toEqual(['scheduler_tasks_due_idx', 'scheduler_tasks_leased_idx']);
+        // One entry per kind from each index: a probe, not a scan.
+        for (const node of nodes.filter((n) => n['Index Name']))
+          expect(node['Actual Rows']).toBeLessThanOrEqual(1);
+      } finally {
+        client.release();
+      }
+    },
+  );
+
+  it.each(['custom', 'generic'] as const)(
+    'the claim range-scans the partial indexes and updates by primary key (%s plan)',
+    async (mode) => {
+      const client = await pool.connect();
+      try {
+        const nodes = await planOf(client, queries.claim.text, [['k1', 'k2'], 'owner', 30_000, 100], mode);
+        expect(seqScansOfTasks(nodes)).toEqual([]);
+        expect(indexesUsed(nodes)).toEqual([
+          'scheduler_tasks_due_idx',
+          'scheduler_tasks_leased_idx',
+          'scheduler_tasks_pkey',
+        ]);
+      } finally {
+        client.release();
+      }
+    },
+  );
+
+  it.each(['custom', 'generic'] as const)(
+    'pausing or resuming a kind finds its tasks through the three partial indexes (%s plan)',
+    async (mode) => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const nodes = await planOf(client, queries.setPausedByKind.text, ['k4', true, null], mode);
+        await client.query('ROLLBACK');
+        expect(seqScansOfTasks(nodes)).toEqual([]);
+        expect(indexesUsed(nodes)).toEqual([
+          'scheduler_tasks_due_idx',
+          'scheduler_tasks_leased_idx',
+          'scheduler_tasks_parked_idx',
+          'scheduler_tasks_pkey',
+        ]);
+      } finally {
+        client.release();
+      }
+    },
+  );
+
+  it('claims only due, unheld, unpaused, unfailed tasks of the kinds asked for, in runAt order', async () => {
+    const held = await store.lock({ kinds: ['k1', 'k3'], owner: 'me', leaseMs: 60_000, limit: 500 });
+    expect(held).toHaveLength(500);
+    expect(held.every((t) => t.kind === 'k1' || t.kind === 'k3')).toBe(true);
+    expect(held.every((t) => !t.paused && !t.failed && t.version === 2 && t.lockedBy === 'me')).toBe(true);
+    const times = held.map((t) => t.runAt.getTime());
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    const untouched = await db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM ${SCHEMA}.scheduler_tasks WHERE locked_by = 'me' AND kind NOT IN ('k1', 'k3')`,
+    );
+    expect(Number(untouched[0].n)).toBe(0);
+  });
+});
