@@ -37,6 +37,12 @@ export class RunLoop {
   private readonly perKind = new Map<string, number>();
   private running = false;
   private done: Promise<void> = Promise.resolve();
+  /** When a store call of the loop last succeeded; `null` before the first. */
+  lastPollAt: Date | null = null;
+  /** The last store error of the loop, cleared by the next success. */
+  lastStoreError: string | null = null;
+  /** Store errors in a row. */
+  consecutiveStoreErrors = 0;
   /** The loop is in its idle sleep (nothing claimable): read by `whenIdle`. */
   private idleSince: number | null = null;
 
@@ -140,6 +146,7 @@ export class RunLoop {
           for (const task of tasks) this.dispatch(task);
         }
         storeErrors = 0;
+        this.polled();
       } catch (error) {
         this.storeError('lock', error);
         await waker.sleep(storeRetryDelay(storeErrors++));
@@ -154,6 +161,7 @@ export class RunLoop {
         const next = kinds.length > 0 ? await store.nextRun(kinds) : null;
         if (next) delay = Math.min(delay, next.getTime() - clock.now().getTime());
         storeErrors = 0;
+        this.polled();
       } catch (error) {
         this.storeError('nextRun', error);
         delay = storeRetryDelay(storeErrors++);
@@ -233,8 +241,16 @@ export class RunLoop {
     return groups;
   }
 
+  private polled(): void {
+    this.lastPollAt = this.deps.clock.now();
+    this.lastStoreError = null;
+    this.consecutiveStoreErrors = 0;
+  }
+
   private storeError(operation: string, error: unknown): void {
     const message = errorMessage(error);
+    this.lastStoreError = `${operation}: ${message}`;
+    this.consecutiveStoreErrors++;
     this.deps.logger.error(`Store ${operation} failed, will retry: ${message}`);
     if (this.deps.events.has('store.error')) {
       this.deps.events.emit('store.error', {

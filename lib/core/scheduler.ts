@@ -21,6 +21,7 @@ import type {
   RegisterJobOptions,
   ScheduleJobOptions,
   Scheduler,
+  SchedulerHealth,
   SchedulerOptions,
   StopOptions,
   TriggerInput,
@@ -382,6 +383,21 @@ export class StdScheduler implements Scheduler {
     const task = await this.mustUpdate(slug, patch, 'reschedule', { ifIdle: true });
     this.waker.wakeFor(task.runAt);
     return this.toScheduledJob(task);
+  }
+
+  /** The loop's health: running, last successful poll and its age, last store error. */
+  health(): SchedulerHealth {
+    const lastPollAt = this.loop.lastPollAt;
+    return {
+      instanceId: this.instanceId,
+      running: this.loop.isRunning,
+      lastPollAt,
+      lastPollAgeMs: lastPollAt ? this.clock.now().getTime() - lastPollAt.getTime() : null,
+      lastStoreError: this.loop.lastStoreError,
+      consecutiveStoreErrors: this.loop.consecutiveStoreErrors,
+      inFlight: this.loop.inFlight.size,
+      kinds: [...this.registry.kinds()],
+    };
   }
 
   /** Subscribes to a typed event; returns the unsubscribe function. */

@@ -100,6 +100,25 @@ export interface ListJobsOptions {
   cursor?: string | null;
 }
 
+/** What `health()` reports: enough for a readiness probe or a health indicator. */
+export interface SchedulerHealth {
+  instanceId: string;
+  /** The loop runs. */
+  running: boolean;
+  /** When a store call of the loop last succeeded (`null` before the first). */
+  lastPollAt: Date | null;
+  /** Milliseconds since `lastPollAt` (`null` before the first poll). */
+  lastPollAgeMs: number | null;
+  /** The last store error of the loop, `null` once a store call succeeds again. */
+  lastStoreError: string | null;
+  /** Store errors in a row. */
+  consecutiveStoreErrors: number;
+  /** Tasks claimed by this instance and not yet settled. */
+  inFlight: number;
+  /** The kinds this instance runs. */
+  kinds: string[];
+}
+
 /** The public face of a scheduler. */
 export interface Scheduler {
   registerJob(job: Job, options?: RegisterJobOptions): void;
@@ -141,4 +160,11 @@ export interface Scheduler {
   readonly instanceId: string;
   /** Whether the loop is running. */
   readonly isRunning: boolean;
+  /** The loop's health: running, last successful poll, last store error. */
+  health(): SchedulerHealth;
+  /**
+   * Resolves when the loop has nothing to do right now: no job runs here, no outcome waits to be
+   * written, and the loop sleeps toward a later time. Meant for tests with a `VirtualClock`.
+   */
+  whenIdle(): Promise<void>;
 }

@@ -9,6 +9,7 @@ import type {
   Scheduler,
   StopOptions,
   TriggerInput,
+  SchedulerHealth,
 } from '../core/scheduler.types.js';
 import type { HistoryRecord, TaskPage } from '../stores/job-store.js';
 import type { JobHandlerClass } from './job-handler.decorator.js';
@@ -38,6 +39,16 @@ export class SchedulerService implements Scheduler {
   /** Whether the loop is running on this instance. */
   get isRunning(): boolean {
     return this.scheduler.isRunning;
+  }
+
+  /** The loop's health: running, last successful poll and its age, last store error. */
+  health(): SchedulerHealth {
+    return this.scheduler.health();
+  }
+
+  /** Resolves when the loop has nothing left to do right now (for tests with a `VirtualClock`). */
+  whenIdle(): Promise<void> {
+    return this.scheduler.whenIdle();
   }
 
   /**
