@@ -116,10 +116,13 @@ export class SettleQueue {
   }
 
   private reportRejected(batch: PendingOutcome[], rejected: Set<string>): void {
-    for (const { execution } of batch) {
+    for (const item of batch) {
+      const { execution } = item;
       const { slug, kind } = execution.task;
       if (!rejected.has(slug)) continue;
       execution.leaseLost = true;
+      // The run's outcome was refused: its history record must not say it succeeded or failed.
+      if (item.history) item.history = { ...item.history, outcome: 'lease-lost' };
       this.deps.logger.warn(
         `[${kind}:${slug}] outcome not applied: the lease was lost (the task was taken over, replaced or deleted)`,
       );

@@ -15,3 +15,14 @@ export type {
   SchedulerModuleAsyncOptions,
   SchedulerOptionsFactory,
 } from './scheduler-module-options.interface.js';
+export { SCHEDULER_EVENT_NAMES, SCHEDULER_EVENT_PREFIX, schedulerEventName } from './events/index.js';
+export {
+  checkSchedulerHealth,
+  DEFAULT_MAX_POLL_AGE_MS,
+  DEFAULT_STORE_TIMEOUT_MS,
+  SchedulerHealthIndicator,
+  type SchedulerHealthCheckOptions,
+  type SchedulerHealthDetails,
+  type SchedulerHealthIndicatorResult,
+  type SchedulerHealthReport,
+} from './health/index.js';

@@ -14,9 +14,11 @@ export interface SchedulerModuleOptions extends SchedulerOptions {
   /** How long shutdown waits for running jobs before aborting their signals. Default 10 000 ms. */
   shutdownTimeoutMs?: number;
   /**
-   * Call `store.close()` in `onApplicationShutdown`. Default `true`: `close()` releases only what the
-   * store opened itself (never a pool or client you passed in). Set `false` when the store outlives
-   * this application (shared with another app or a standalone scheduler in the same process).
+   * Call `store.close()` in `beforeApplicationShutdown` (after every `onModuleDestroy`, before any
+   * `onApplicationShutdown`, where TypeORM destroys its DataSource). Default `true`: `close()`
+   * releases only what the store opened itself (never a pool or client you passed in). Set `false`
+   * when the store outlives this application (shared with another app or a standalone scheduler in
+   * the same process).
    */
   closeStore?: boolean;
 }

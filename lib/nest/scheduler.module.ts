@@ -4,6 +4,8 @@ import { InvalidArgumentError } from '../core/errors/invalid-argument.error.js';
 import { StdScheduler } from '../core/scheduler.js';
 import type { Scheduler } from '../core/scheduler.types.js';
 import type { JobStore } from '../stores/job-store.js';
+import { SchedulerEventBridge } from './events/scheduler-event-bridge.js';
+import { SchedulerHealthIndicator } from './health/scheduler-health.indicator.js';
 import { JobHandlerExplorer } from './job-handler.explorer.js';
 import { SchedulerMetadataAccessor } from './scheduler-metadata.accessor.js';
 import { resolveModuleOptions, toEngineOptions } from './scheduler-module-options.js';
@@ -20,7 +22,9 @@ import { SchedulerService } from './scheduler.service.js';
 /**
  * The durable scheduler as a global Nest module: registers every `@JobHandler` provider, makes sure
  * their recurring tasks exist, runs the loop from bootstrap to shutdown, and exports
- * `SchedulerService` (and the raw engine under `getSchedulerToken()`).
+ * `SchedulerService` (and the raw engine under `getSchedulerToken()`) and `SchedulerHealthIndicator`.
+ * When `@nestjs/event-emitter` is installed and its `EventEmitterModule` imported, every engine event
+ * is also emitted there as `scheduler.<name>`.
  */
 @Module({})
 export class SchedulerModule {
@@ -72,8 +76,11 @@ export class SchedulerModule {
         SchedulerOrchestrator,
         JobHandlerExplorer,
         SchedulerService,
+        SchedulerEventBridge,
+        SchedulerHealthIndicator,
       ],
-      exports: [SchedulerService, getSchedulerToken()],
+      // The options (with the store) are exported for companion modules such as SchedulerMetricsModule.
+      exports: [SchedulerService, getSchedulerToken(), SchedulerHealthIndicator, SCHEDULER_MODULE_OPTIONS],
     };
   }
 

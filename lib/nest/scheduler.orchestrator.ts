@@ -1,8 +1,8 @@
 import {
+  type BeforeApplicationShutdown,
   Inject,
   Injectable,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { InvalidJobHandlerError } from '../core/errors/invalid-job-handler.error.js';
@@ -18,10 +18,15 @@ import type { ResolvedSchedulerModuleOptions } from './scheduler-module-options.
  * Order matters: recurring tasks are made sure of before the loop starts (so the first claim sees
  * them), and the loop stops in `onModuleDestroy`, before any `onApplicationShutdown` hook (where
  * TypeORM and friends close their connections), so that running jobs finish with their
- * connections still open.
+ * connections still open. The store is closed in `beforeApplicationShutdown`, also before those
+ * hooks: a PostgreSQL store on a TypeORM DataSource holds one of its pool's connections for LISTEN,
+ * and `DataSource.destroy()` waits for every connection to come back, so closing the store after it
+ * would hang `app.close()` (Nest runs a global module's shutdown hooks in no order we control).
  */
 @Injectable()
-export class SchedulerOrchestrator implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown {
+export class SchedulerOrchestrator
+  implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown
+{
   private readonly recurringTasks = new Map<string, RecurringTaskDefinition>();
 
   constructor(
@@ -60,7 +65,7 @@ export class SchedulerOrchestrator implements OnApplicationBootstrap, OnModuleDe
     await this.scheduler.stop({ timeoutMs: this.options.shutdownTimeoutMs });
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     // After every onModuleDestroy hook: no job of this app can still be using the store.
     if (this.options.closeStore) await this.options.store.close();
   }
