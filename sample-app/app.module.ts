@@ -1,12 +1,19 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { SchedulerModule } from '../lib/index.js';
+import { SchedulerMetricsModule } from '../lib/metrics/index.js';
+import { HealthController } from './health.controller.js';
 import { JobsController } from './jobs.controller.js';
+import { MetricsController } from './metrics.controller.js';
 import { CancelTransactionJob } from './jobs/cancel-transaction.job.js';
 import { HeartbeatJob } from './jobs/heartbeat.job.js';
 import { UptimeShellJob } from './jobs/uptime-shell.job.js';
 import { storeFromEnv } from './store-from-env.js';
 
-/** The sample application: three jobs and a small HTTP controller over the scheduler. */
+/**
+ * The sample application: three jobs, a small HTTP controller over the scheduler, `GET /health`
+ * (terminus) and `GET /metrics` (Prometheus).
+ */
 @Module({})
 export class AppModule {
   static register(): DynamicModule {
@@ -16,8 +23,10 @@ export class AppModule {
         SchedulerModule.forRootAsync({
           useFactory: async () => ({ store: await storeFromEnv(), shutdownTimeoutMs: 5_000 }),
         }),
+        TerminusModule.forRoot(),
+        SchedulerMetricsModule.forRoot(),
       ],
-      controllers: [JobsController],
+      controllers: [JobsController, HealthController, MetricsController],
       providers: [HeartbeatJob, UptimeShellJob, CancelTransactionJob],
     };
   }

@@ -28,14 +28,16 @@ export class Executor {
   async run(execution: Execution): Promise<void> {
     const { clock, events, registry, instanceId } = this.deps;
     const { task, registration } = execution;
-    const trigger = registry.triggerOf(task, registration);
     const startedAt = clock.now();
+    // The trigger is needed before the run only to look for missed fires; otherwise it is resolved
+    // after the run, so that the first fire of a schedule does not wait for its first parse (parsing
+    // a cron expression and loading its time zone costs milliseconds the first time).
+    const checkMisfire =
+      task.retry === 0 && (registration.misfirePolicy === 'skip' || events.has('job.misfired'));
+    const early = checkMisfire ? registry.triggerOf(task, registration) : undefined;
 
-    if (
-      trigger &&
-      task.retry === 0 &&
-      (registration.misfirePolicy === 'skip' || events.has('job.misfired'))
-    ) {
+    if (early) {
+      const trigger = early;
       const missed = countMissedFires(trigger, task.runAt, startedAt);
       if (missed > 0) {
         if (events.has('job.misfired')) {
@@ -81,6 +83,7 @@ export class Executor {
     if (execution.abandoned) return;
 
     const finishedAt = clock.now();
+    const trigger = early !== undefined ? early : registry.triggerOf(task, registration);
     const decision = decideOutcome({
       task,
       run,
@@ -170,25 +173,7 @@ export class Executor {
   }
 
   private context(execution: Execution): JobContext {
-    const { task } = execution;
-    const parent = this.deps.logger;
-    const prefix = `[${task.kind}:${task.slug}] `;
-    let logger: JobContext['logger'] | undefined;
-    return {
-      signal: execution.controller.signal,
-      attempt: task.retry + 1,
-      scheduledAt: task.runAt,
-      instanceId: this.deps.instanceId,
-      // Built on first use: most jobs never log, and the hot path should not allocate for them.
-      get logger() {
-        return (logger ??= {
-          log: (message, ...meta) => parent.log(prefix + message, ...meta),
-          warn: (message, ...meta) => parent.warn(prefix + message, ...meta),
-          error: (message, ...meta) => parent.error(prefix + message, ...meta),
-          debug: (message, ...meta) => parent.debug?.(prefix + message, ...meta),
-        });
-      },
-    };
+    return new RunContext(execution, this.deps.logger, this.deps.instanceId);
   }
 
   private base(execution: Execution): TaskEventBase {
@@ -200,5 +185,44 @@ export class Executor {
       attempt: task.retry + 1,
       instanceId: this.deps.instanceId,
     };
+  }
+}
+
+/**
+ * A job's context. A class with getters rather than an object literal: the hot path of a no-op job
+ * should not pay for what the job never reads. `signal` is read from the execution's controller
+ * only on first use (Node creates an `AbortSignal` lazily, and creating one costs more than running
+ * a no-op job), and the prefixed logger is built on first use too. An abort before the first read
+ * is not lost: the controller keeps its state and the signal comes back already aborted.
+ */
+class RunContext implements JobContext {
+  readonly attempt: number;
+  readonly scheduledAt: Date;
+  private prefixedLogger: SchedulerLogger | undefined;
+
+  constructor(
+    private readonly execution: Execution,
+    private readonly parent: SchedulerLogger,
+    readonly instanceId: string,
+  ) {
+    this.attempt = execution.task.retry + 1;
+    this.scheduledAt = execution.task.runAt;
+  }
+
+  get signal(): AbortSignal {
+    return this.execution.controller.signal;
+  }
+
+  get logger(): SchedulerLogger {
+    if (this.prefixedLogger) return this.prefixedLogger;
+    const parent = this.parent;
+    const prefix = `[${this.execution.task.kind}:${this.execution.task.slug}] `;
+    this.prefixedLogger = {
+      log: (message, ...meta) => parent.log(prefix + message, ...meta),
+      warn: (message, ...meta) => parent.warn(prefix + message, ...meta),
+      error: (message, ...meta) => parent.error(prefix + message, ...meta),
+      debug: (message, ...meta) => parent.debug?.(prefix + message, ...meta),
+    };
+    return this.prefixedLogger;
   }
 }

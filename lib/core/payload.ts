@@ -41,8 +41,10 @@ function check(value: unknown, path: string, seen: Set<object>): void {
   if (Array.isArray(obj)) {
     obj.forEach((item, i) => check(item, `${path}[${i}]`, seen));
   } else {
-    const proto = Object.getPrototypeOf(obj);
-    if (proto !== Object.prototype && proto !== null) {
+    // A plain object's prototype is Object.prototype, of whichever realm made it: payloads copied by
+    // structuredClone come from Node's own realm, which under Jest (a vm context) is not the test's.
+    const proto: unknown = Object.getPrototypeOf(obj);
+    if (proto !== null && Object.getPrototypeOf(proto) !== null) {
       const name = (obj.constructor as { name?: string } | undefined)?.name ?? 'object';
       throw new InvalidPayloadError(
         path,

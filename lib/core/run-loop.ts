@@ -118,16 +118,25 @@ export class RunLoop {
   }
 
   private async loop(): Promise<void> {
-    const { store, waker, clock, settings } = this.deps;
+    const { store, clock, settings } = this.deps;
     let storeErrors = 0;
     let emptyDue = 0;
+    /** What the last `nextRun` said (ms since epoch, null: nothing); undefined when unknown. */
+    let knownNext: number | null | undefined;
+    /** The last idle sleep ran its full course: nothing woke the loop, so `knownNext` may still hold. */
+    let undisturbed = false;
+    // Only a store that pushes wake-ups tells us of a change; without them every heartbeat must look.
+    const pushesWakeUps = store.onWake !== undefined;
     while (this.running) {
       const groups = this.claimGroups();
       if (this.free() <= 0 || groups.length === 0) {
         // Full, or nothing registered: a settled execution or a registration wakes us.
-        await waker.sleep(settings.pollMs);
+        undisturbed = false;
+        await this.idle(settings.pollMs);
         continue;
       }
+      const heartbeat = undisturbed;
+      undisturbed = false;
       let claimed = 0;
       let full = false;
       try {
@@ -149,22 +158,37 @@ export class RunLoop {
         this.polled();
       } catch (error) {
         this.storeError('lock', error);
-        await waker.sleep(storeRetryDelay(storeErrors++));
+        await this.idle(storeRetryDelay(storeErrors++));
         continue;
       }
       if (!this.running) break;
       if (full) continue;
 
       let delay = settings.pollMs;
-      try {
-        const kinds = this.claimGroups().flatMap((group) => group.kinds);
-        const next = kinds.length > 0 ? await store.nextRun(kinds) : null;
-        if (next) delay = Math.min(delay, next.getTime() - clock.now().getTime());
-        storeErrors = 0;
-        this.polled();
-      } catch (error) {
-        this.storeError('nextRun', error);
-        delay = storeRetryDelay(storeErrors++);
+      // A heartbeat whose claim found nothing, with no wake-up since the last look: the next due time
+      // read then still holds (a store that pushes wake-ups would have woken us for a change), so the
+      // claim is the only query of this heartbeat: an idle instance costs one query per heartbeat.
+      const cached =
+        pushesWakeUps && heartbeat && claimed === 0 && knownNext !== undefined
+          ? knownNext === null
+            ? settings.pollMs
+            : Math.min(settings.pollMs, knownNext - clock.now().getTime())
+          : 0;
+      if (cached > 0) {
+        delay = cached;
+      } else {
+        try {
+          const kinds = this.claimGroups().flatMap((group) => group.kinds);
+          const next = kinds.length > 0 ? await store.nextRun(kinds) : null;
+          knownNext = next ? next.getTime() : null;
+          if (next) delay = Math.min(delay, next.getTime() - clock.now().getTime());
+          storeErrors = 0;
+          this.polled();
+        } catch (error) {
+          knownNext = undefined;
+          this.storeError('nextRun', error);
+          delay = storeRetryDelay(storeErrors++);
+        }
       }
       if (delay <= 0) {
         // Something fell due after the claim: claim again at once. If a second claim in a row
@@ -177,10 +201,21 @@ export class RunLoop {
       }
       if (!this.running) break;
       if (settings.jitter > 0) delay += Math.floor(Math.random() * settings.jitter);
-      this.idleSince = clock.now().getTime();
-      await waker.sleep(delay);
-      this.idleSince = null;
+      undisturbed = await this.idle(delay);
     }
+  }
+
+  /**
+   * Sleeps on the clock (woken early by the waker), marked idle for `whenIdle`. Returns whether the
+   * sleep ran its full course (no wake-up cut it short).
+   */
+  private async idle(ms: number): Promise<boolean> {
+    const { clock, waker } = this.deps;
+    this.idleSince = clock.now().getTime();
+    const plannedEnd = this.idleSince + ms;
+    await waker.sleep(ms);
+    this.idleSince = null;
+    return clock.now().getTime() >= plannedEnd;
   }
 
   private dispatch(task: StoreTask): void {

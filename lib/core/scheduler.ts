@@ -510,11 +510,15 @@ export class StdScheduler implements Scheduler {
   }
 }
 
-/** The state of a task at `now`. */
+/**
+ * The state of a task at `now`, with the precedence every store's `list` filters on: a live lease is
+ * `running` whatever else holds (a task paused while it runs is still running), then `paused`, then
+ * `failed`, else `scheduled`.
+ */
 export function stateOf(task: StoreTask, now: Date): JobState {
-  if (task.failed) return 'failed';
-  if (task.paused) return 'paused';
   if (task.lockedBy !== null && task.lockedUntil !== null && task.lockedUntil > now) return 'running';
+  if (task.paused) return 'paused';
+  if (task.failed) return 'failed';
   return 'scheduled';
 }
 
