@@ -267,6 +267,7 @@ export class PostgresStore implements JobStore {
    */
   async settle(owner: string, outcomes: readonly TaskOutcome[]): Promise<SettleResult> {
     if (outcomes.length === 0) return { applied: [], rejected: [] };
+    if (outcomes.every((o) => o.type === 'delete')) return this.settleDeletes(owner, outcomes);
     const payloads: Array<EncodedPayload | null> = outcomes.map((o) =>
       o.type === 'reschedule' && o.payload !== undefined ? encodePayload(o.payload) : null,
     );
@@ -288,6 +289,20 @@ export class PostgresStore implements JobStore {
     const done = new Set([...row.removed, ...row.rescheduled]);
     const result: SettleResult = { applied: [], rejected: [] };
     for (const o of outcomes) (done.has(o.slug) ? result.applied : result.rejected).push(o.slug);
+    return result;
+  }
+
+  /** `settle` of a batch that only deletes (one-time tasks that ran): a lighter statement. */
+  private async settleDeletes(owner: string, outcomes: readonly TaskOutcome[]): Promise<SettleResult> {
+    const [row] = await this.query<{ rejected: string[] }>(this.queries.settleDeletes, [
+      owner,
+      outcomes.map((o) => o.slug),
+      outcomes.map((o) => o.version),
+    ]);
+    if (row.rejected.length === 0) return { applied: outcomes.map((o) => o.slug), rejected: [] };
+    const refused = new Set(row.rejected);
+    const result: SettleResult = { applied: [], rejected: [] };
+    for (const o of outcomes) (refused.has(o.slug) ? result.rejected : result.applied).push(o.slug);
     return result;
   }
 

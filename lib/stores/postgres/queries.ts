@@ -82,6 +82,18 @@ const PARKED = (a: string): string => `(${a}.paused OR ${a}.failed)`;
 /** The leased index's predicate: claimable once the lease has ended too. */
 const HELD = (a: string): string => `NOT ${a}.paused AND NOT ${a}.failed AND ${a}.locked_by IS NOT NULL`;
 
+/**
+ * The fencing condition of every write about a claimed task: the input row `i` (slug, version,
+ * owner) still holds task `t`. The owner comes in as a column of the input (a MATERIALIZED CTE, so
+ * that the planner cannot fold it back into a constant), not as `t.locked_by = $1`: a restriction on
+ * the table that the planner estimates at one row (an instance id is never in the column statistics)
+ * makes it pick, for a table of some tens of thousands of rows, a sequential scan joined to the batch
+ * by a nested loop (500 outcomes x 500 rows compared: 30-140 ms per batch instead of ~2 ms). As a
+ * join condition it leaves one primary key probe per input row as the cheap plan.
+ */
+const FENCED = (t: string, i: string): string =>
+  `${t}.slug = ${i}.slug AND ${t}.version = ${i}.version AND ${t}.locked_by = ${i}.owner`;
+
 /** now() plus a lease in ms ($n), in whole milliseconds like every time a JavaScript Date can hold. */
 const LEASE_END = (param: string): string =>
   `date_trunc('milliseconds', now() + ${param}::float8 * interval '1 millisecond')`;
@@ -218,10 +230,13 @@ RETURNING ${taskColumns('t')}`,
     extendLeases: statement(
       'extend_leases',
       `
+WITH input AS MATERIALIZED (
+  SELECT *, $1::text AS owner FROM unnest($2::text[], $3::bigint[]) AS i(slug, version)
+)
 UPDATE ${T} AS t
 SET locked_until = ${LEASE_END('$4')}
-FROM unnest($2::text[], $3::bigint[]) AS i(slug, version)
-WHERE t.slug = i.slug AND t.version = i.version AND t.locked_by = $1
+FROM input AS i
+WHERE ${FENCED('t', 'i')}
 RETURNING t.slug`,
     ),
 
@@ -234,15 +249,15 @@ RETURNING t.slug`,
     settle: statement(
       'settle',
       `
-WITH input AS (
-  SELECT *
+WITH input AS MATERIALIZED (
+  SELECT *, $1::text AS owner
   FROM unnest($2::text[], $3::bigint[], $4::boolean[], $5::timestamptz[], $6::integer[], $7::text[],
               $8::boolean[], $9::boolean[], $10::json[], $11::bytea[])
     AS i(slug, version, remove, run_at, retry, result, failed, set_payload, payload, payload_bytes)
 ), removed AS (
   DELETE FROM ${T} AS t
   USING input AS i
-  WHERE i.remove AND t.slug = i.slug AND t.version = i.version AND t.locked_by = $1
+  WHERE i.remove AND ${FENCED('t', 'i')}
   RETURNING t.slug
 ), rescheduled AS (
   UPDATE ${T} AS t
@@ -256,7 +271,7 @@ WITH input AS (
       locked_until = NULL,
       updated_at = now()
   FROM input AS i
-  WHERE NOT i.remove AND t.slug = i.slug AND t.version = i.version AND t.locked_by = $1
+  WHERE NOT i.remove AND ${FENCED('t', 'i')}
   RETURNING t.slug, t.run_at, t.paused, t.failed
 ), notified AS (
   SELECT pg_notify($12, ${notifyMs('min(r.run_at)')})
@@ -269,15 +284,39 @@ SELECT ARRAY(SELECT slug FROM removed) AS removed,
        (SELECT count(*) FROM notified) AS notified`,
     ),
 
+    /**
+     * $1 owner, $2 slugs, $3 versions. The common case of `settle` (a batch of one-time tasks that
+     * succeeded): only deletes, so two arrays instead of ten, no rescheduling branch and no NOTIFY.
+     * Returns the slugs that were NOT deleted (lease lost): normally an empty array, so that a batch
+     * of hundreds of outcomes sends nothing back but `{}`.
+     */
+    settleDeletes: statement(
+      'settle_deletes',
+      `
+WITH input AS MATERIALIZED (
+  SELECT *, $1::text AS owner FROM unnest($2::text[], $3::bigint[]) AS i(slug, version)
+), removed AS (
+  DELETE FROM ${T} AS t
+  USING input AS i
+  WHERE ${FENCED('t', 'i')}
+  RETURNING t.slug
+)
+SELECT ARRAY(
+  SELECT i.slug FROM input AS i WHERE NOT EXISTS (SELECT 1 FROM removed AS r WHERE r.slug = i.slug)
+) AS rejected`,
+    ),
+
     /** $1 owner, $2 slugs, $3 versions, $4 channel. Gives leases back; the tasks are claimable at once. */
     release: statement(
       'release',
       `
-WITH released AS (
+WITH input AS MATERIALIZED (
+  SELECT *, $1::text AS owner FROM unnest($2::text[], $3::bigint[]) AS i(slug, version)
+), released AS (
   UPDATE ${T} AS t
   SET locked_by = NULL, locked_until = NULL, updated_at = now()
-  FROM unnest($2::text[], $3::bigint[]) AS i(slug, version)
-  WHERE t.slug = i.slug AND t.version = i.version AND t.locked_by = $1
+  FROM input AS i
+  WHERE ${FENCED('t', 'i')}
   RETURNING t.run_at, t.paused, t.failed
 ), notified AS (
   SELECT pg_notify($4, ${notifyMs('min(r.run_at)')})

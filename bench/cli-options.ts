@@ -1,0 +1,137 @@
+/** The runner's command line (`npm run bench -- --help`). */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import type { BenchOptions } from './workloads/workload.js';
+
+/** Every workload, in running order. */
+export const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6'] as const;
+export type WorkloadName = (typeof WORKLOADS)[number];
+
+/** The runner's options. */
+export interface RunnerOptions extends BenchOptions {
+  only: WorkloadName[];
+  pgUrl: string | undefined;
+  save: boolean;
+}
+
+export const USAGE = `Usage: npm run bench -- [options]
+
+  --only W1,W2,...           workloads to run (default: all of ${WORKLOADS.join(',')})
+  --repeat N                 run each workload N times (default 1)
+  --pg-url URL               PostgreSQL server (default: $PG_URL, else an embedded server)
+  --no-save                  do not append to bench/results/<date>.jsonl
+
+ PostgreSQL workers (W1, W2, W3, W6):
+  --jobs 20000,100000        W1 job counts
+  --workers 1,2              W1 worker process counts
+  --max-concurrency N        jobs in flight per worker (default 1000)
+  --batch-size N             tasks per claim (default 500)
+  --lease-ms N               lease length (default 30000)
+  --heartbeat N              idle poll without NOTIFY, ms (default 1000)
+  --wakeup-heartbeat N       idle poll with NOTIFY, ms (default 10000)
+  --pool-max N               connections per worker (default 4)
+  --idle-seconds N           W3 window (default 10)
+
+ Memory store (W5):
+  --memory-jobs N            (default 100000)
+  --memory-max-concurrency N (default 1000)
+  --memory-batch-size N      (default 500)
+
+ W4:
+  --scale-sizes 1000,1000000
+
+ Profiling:
+  --statements               print pg_stat_statements' top statements per workload (the embedded
+                             server preloads it with this flag; a PG_URL server must preload it)
+  --worker-cpu-prof DIR      each worker writes a V8 CPU profile of the measured part (go to
+                             stop) to DIR; summarise with node build/bench/profile-summary.js
+  --worker-heap-prof         with --worker-cpu-prof: also an allocation profile (.heapprofile)
+  --debug                    diagnostics: W2's latest starts, W3's counters second by second (and
+                             log_statement = 'all' on its database), W6's lateness per second
+`;
+
+function list(value: string | undefined, fallback: number[]): number[] {
+  if (value === undefined) return fallback;
+  return value.split(',').map((part) => {
+    const n = Number(part.trim());
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`not a positive integer: ${part}`);
+    return n;
+  });
+}
+
+function num(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`not a positive number: ${value}`);
+  return n;
+}
+
+/** Parses argv; null when --help was asked for. */
+export function parseOptions(argv: string[]): RunnerOptions | null {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      help: { type: 'boolean' },
+      only: { type: 'string' },
+      repeat: { type: 'string' },
+      'pg-url': { type: 'string' },
+      'no-save': { type: 'boolean' },
+      jobs: { type: 'string' },
+      workers: { type: 'string' },
+      'max-concurrency': { type: 'string' },
+      'batch-size': { type: 'string' },
+      'lease-ms': { type: 'string' },
+      heartbeat: { type: 'string' },
+      'wakeup-heartbeat': { type: 'string' },
+      'pool-max': { type: 'string' },
+      'idle-seconds': { type: 'string' },
+      'memory-jobs': { type: 'string' },
+      'memory-max-concurrency': { type: 'string' },
+      'memory-batch-size': { type: 'string' },
+      'scale-sizes': { type: 'string' },
+      statements: { type: 'boolean' },
+      'worker-cpu-prof': { type: 'string' },
+      'worker-heap-prof': { type: 'boolean' },
+      debug: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (values.help) return null;
+  const only = (values.only ?? WORKLOADS.join(','))
+    .split(',')
+    .map((w) => w.trim().toUpperCase())
+    .filter((w) => w !== '');
+  for (const w of only) {
+    if (!(WORKLOADS as readonly string[]).includes(w)) throw new Error(`unknown workload ${w}`);
+  }
+  const profDir = values['worker-cpu-prof'];
+  return {
+    only: only as WorkloadName[],
+    pgUrl: values['pg-url'] ?? process.env.PG_URL ?? undefined,
+    save: !values['no-save'],
+    jobs: list(values.jobs, [20_000, 100_000]),
+    workers: list(values.workers, [1, 2]),
+    repeat: num(values.repeat, 1),
+    scheduler: {
+      maxConcurrency: num(values['max-concurrency'], 1000),
+      batchSize: num(values['batch-size'], 500),
+      leaseMs: num(values['lease-ms'], 30_000),
+      heartbeat: num(values.heartbeat, 1000),
+      wakeupHeartbeat: num(values['wakeup-heartbeat'], 10_000),
+    },
+    poolMax: num(values['pool-max'], 4),
+    idleSeconds: num(values['idle-seconds'], 10),
+    memory: {
+      jobs: num(values['memory-jobs'], 100_000),
+      maxConcurrency: num(values['memory-max-concurrency'], 1000),
+      batchSize: num(values['memory-batch-size'], 500),
+    },
+    scaleSizes: list(values['scale-sizes'], [1000, 1_000_000]),
+    statements: values.statements ?? false,
+    workerExecArgv: [],
+    profileDir: profDir ? resolve(profDir) : null,
+    heapProfile: values['worker-heap-prof'] ?? false,
+    debug: values.debug ?? false,
+  };
+}

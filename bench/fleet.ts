@@ -1,0 +1,166 @@
+/**
+ * Starts K worker processes (bench/worker.ts, compiled), waits until each is ready, and drives them:
+ * `go`, progress, CPU marks, `stop` and their reports.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+import {
+  wallClock,
+  type FromWorker,
+  type ToWorker,
+  type WorkerConfig,
+  type WorkerReport,
+} from './protocol.js';
+
+const WORKER_SCRIPT = fileURLToPath(new URL('./worker.js', import.meta.url));
+
+interface Member {
+  child: ChildProcess;
+  executed: number;
+  lastAt: number | null;
+  exited: boolean;
+  waiters: Array<{ type: FromWorker['type']; resolve: (message: FromWorker) => void }>;
+}
+
+/** K workers on one bench database. */
+export class Fleet {
+  private readonly members: Member[] = [];
+  private failure: Error | null = null;
+  private progressListeners = new Set<() => void>();
+
+  private constructor() {}
+
+  /** Forks `k` workers and resolves when every one of them has its scheduler started. */
+  static async start(k: number, config: WorkerConfig, execArgv: string[] = []): Promise<Fleet> {
+    const fleet = new Fleet();
+    for (let i = 0; i < k; i++) fleet.members.push(fleet.spawn(execArgv));
+    try {
+      await Promise.all(fleet.members.map((m) => fleet.request(m, { type: 'init', config }, 'ready')));
+    } catch (error) {
+      await fleet.kill();
+      throw error;
+    }
+    return fleet;
+  }
+
+  /** Starts every worker's scheduler; returns the wall time just before the first `go` was sent. */
+  go(): number {
+    const at = wallClock();
+    for (const member of this.members) this.post(member, { type: 'go' });
+    return at;
+  }
+
+  /** Executions reported so far, summed over the workers. */
+  get executed(): number {
+    return this.members.reduce((sum, m) => sum + m.executed, 0);
+  }
+
+  /** Resolves once the workers together report `count` executions; rejects after `timeoutMs`. */
+  waitForExecuted(count: number, timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (this.failure) finish(this.failure);
+        else if (this.executed >= count) finish(null);
+      };
+      const timer = setTimeout(
+        () => finish(new Error(`timed out after ${timeoutMs} ms with ${this.executed}/${count} executions`)),
+        timeoutMs,
+      );
+      const finish = (error: Error | null): void => {
+        clearTimeout(timer);
+        this.progressListeners.delete(check);
+        if (error) reject(error);
+        else resolve();
+      };
+      this.progressListeners.add(check);
+      check();
+    });
+  }
+
+  /** CPU time (user + system, ms) each worker has used so far. */
+  async cpuMs(): Promise<number[]> {
+    const replies = await Promise.all(this.members.map((m) => this.request(m, { type: 'cpu' }, 'cpu')));
+    return replies.map((r) => (r.type === 'cpu' ? (r.user + r.system) / 1000 : 0));
+  }
+
+  /** Graceful stop of every worker; their reports. */
+  async stop(): Promise<WorkerReport[]> {
+    const replies = await Promise.all(this.members.map((m) => this.request(m, { type: 'stop' }, 'report')));
+    await Promise.all(this.members.map((m) => this.exited(m, 15_000)));
+    return replies.map((r) => (r as Extract<FromWorker, { type: 'report' }>).report);
+  }
+
+  /** Kills whatever is still running (after a failure). */
+  async kill(): Promise<void> {
+    for (const member of this.members) if (!member.exited) member.child.kill('SIGKILL');
+    await Promise.all(this.members.map((m) => this.exited(m, 5_000)));
+  }
+
+  private spawn(execArgv: string[]): Member {
+    const child = fork(WORKER_SCRIPT, [], {
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv,
+    });
+    const member: Member = { child, executed: 0, lastAt: null, exited: false, waiters: [] };
+    child.on('message', (message: FromWorker) => {
+      if (message.type === 'progress') {
+        member.executed = message.executed;
+        member.lastAt = message.lastAt;
+        for (const listener of [...this.progressListeners]) listener();
+        return;
+      }
+      if (message.type === 'fatal') {
+        this.fail(new Error(`worker ${child.pid} failed: ${message.message}`));
+        return;
+      }
+      const index = member.waiters.findIndex((w) => w.type === message.type);
+      if (index >= 0) member.waiters.splice(index, 1)[0].resolve(message);
+    });
+    // 'close' (not 'exit'): it comes after the last IPC message has been delivered.
+    child.on('close', (code, signal) => {
+      member.exited = true;
+      if (member.waiters.length > 0) {
+        this.fail(new Error(`worker ${child.pid} exited (${signal ?? code}) while the runner waited for it`));
+      }
+    });
+    return member;
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const member of this.members) {
+      for (const waiter of member.waiters.splice(0))
+        waiter.resolve({ type: 'fatal', message: error.message });
+    }
+    for (const listener of [...this.progressListeners]) listener();
+  }
+
+  private post(member: Member, message: ToWorker): void {
+    if (!member.exited) member.child.send(message);
+  }
+
+  private async request(member: Member, message: ToWorker, reply: FromWorker['type']): Promise<FromWorker> {
+    if (this.failure) throw this.failure;
+    const answer = new Promise<FromWorker>((resolve) => member.waiters.push({ type: reply, resolve }));
+    this.post(member, message);
+    const result = await answer;
+    if (result.type === 'fatal') throw this.failure ?? new Error(result.message);
+    return result;
+  }
+
+  private exited(member: Member, timeoutMs: number): Promise<void> {
+    if (member.exited) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        member.child.kill('SIGKILL');
+        resolve();
+      }, timeoutMs);
+      member.child.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
