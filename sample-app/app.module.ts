@@ -21,7 +21,11 @@ export class AppModule {
       module: AppModule,
       imports: [
         SchedulerModule.forRootAsync({
-          useFactory: async () => ({ store: await storeFromEnv(), shutdownTimeoutMs: 5_000 }),
+          useFactory: async () => ({
+            store: await storeFromEnv(),
+            shutdownTimeoutMs: 5_000,
+            history: { retention: '7d' },
+          }),
         }),
         TerminusModule.forRoot(),
         SchedulerMetricsModule.forRoot(),

@@ -26,7 +26,7 @@ describe('sample app over HTTP', () => {
   async function boot(): Promise<{ url: string; kit: SchedulerTestKit }> {
     const moduleRef = await Test.createTestingModule({
       imports: [
-        SchedulerTestingModule.forRoot({ now: '2030-06-01T12:00:01Z' }),
+        SchedulerTestingModule.forRoot({ now: '2030-06-01T12:00:01Z', history: { retention: '7d' } }),
         TerminusModule.forRoot({ logger: false }),
         SchedulerMetricsModule.forRoot({ registry: new Registry() }),
       ],
@@ -62,6 +62,29 @@ describe('sample app over HTTP', () => {
     expect(kit.runsOf('cancel-tx-tx-1')).toHaveLength(1);
     expect((await fetch(`${url}/jobs/cancel-tx-tx-1`)).status).toBe(404);
     expect((await fetch(`${url}/jobs/nothing-here`, { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('pauses, resumes and triggers a job, and shows its history', async () => {
+    const { url, kit } = await boot();
+    const post = (path: string) => fetch(`${url}${path}`, { method: 'POST' });
+    expect((await post('/jobs/heartbeat/pause')).status).toBe(204);
+    await kit.advanceBy(10_000);
+    expect(kit.runsOf('heartbeat')).toHaveLength(0);
+    expect(await (await fetch(`${url}/jobs/heartbeat`)).json()).toMatchObject({ state: 'paused' });
+
+    expect((await post('/jobs/heartbeat/resume')).status).toBe(204);
+    await kit.runDueJobs();
+    expect(kit.runsOf('heartbeat')).toHaveLength(1); // fire-once: one run for the missed window
+
+    expect((await post('/jobs/heartbeat/trigger')).status).toBe(204);
+    await kit.runDueJobs();
+    expect(kit.runsOf('heartbeat')).toHaveLength(2);
+
+    const history = (await (await fetch(`${url}/jobs/heartbeat/history`)).json()) as Array<{
+      outcome: string;
+    }>;
+    expect(history.map((record) => record.outcome)).toEqual(['succeeded', 'succeeded']);
+    expect((await post('/jobs/nothing-here/pause')).status).toBe(404);
   });
 
   it('GET /health reports the scheduler up', async () => {

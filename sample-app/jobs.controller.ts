@@ -1,5 +1,6 @@
 import {
   BadRequestException,
+  ConflictException,
   Body,
   Controller,
   Delete,
@@ -12,6 +13,7 @@ import {
 } from '@nestjs/common';
 import {
   JobAlreadyScheduledError,
+  JobRunningError,
   JobNotFoundError,
   SchedulerError,
   SchedulerService,
@@ -67,6 +69,33 @@ export class JobsController {
     return this.call(() => this.scheduler.getScheduledJob(slug));
   }
 
+  /** A job's execution history, newest first (history is on in this app: 7 days). */
+  @Get(':slug/history')
+  async history(@Param('slug') slug: string, @Query('limit') limit?: string) {
+    return this.call(() => this.scheduler.getJobHistory(slug, { limit: limit ? Number(limit) : 20 }));
+  }
+
+  /** Pauses a job: it is not claimed until resumed (a run in flight finishes). */
+  @Post(':slug/pause')
+  @HttpCode(204)
+  async pause(@Param('slug') slug: string): Promise<void> {
+    await this.call(() => this.scheduler.pauseJob(slug));
+  }
+
+  /** Resumes a paused job; a recurring one continues under its misfire policy. */
+  @Post(':slug/resume')
+  @HttpCode(204)
+  async resume(@Param('slug') slug: string): Promise<void> {
+    await this.call(() => this.scheduler.resumeJob(slug));
+  }
+
+  /** Runs a job once now without changing its schedule (a failed one is retried). */
+  @Post(':slug/trigger')
+  @HttpCode(204)
+  async trigger(@Param('slug') slug: string): Promise<void> {
+    await this.call(() => this.scheduler.triggerJob(slug));
+  }
+
   /** Deletes a job. */
   @Delete(':slug')
   @HttpCode(204)
@@ -80,7 +109,9 @@ export class JobsController {
       return await action();
     } catch (error) {
       if (error instanceof JobNotFoundError) throw new NotFoundException(error.message);
-      if (error instanceof JobAlreadyScheduledError) throw new BadRequestException(error.message);
+      if (error instanceof JobAlreadyScheduledError || error instanceof JobRunningError) {
+        throw new ConflictException(error.message);
+      }
       if (error instanceof SchedulerError) throw new BadRequestException(error.message);
       throw error;
     }

@@ -44,7 +44,13 @@ describe('several schedulers on one store', () => {
     const shared = new MemoryStore({ clock });
     const partition = withFaults(shared);
     const loggerA = new CapturingLogger();
-    const a = new StdScheduler(partition.store, { clock, logger: loggerA, instanceId: 'a', leaseMs: 3000 });
+    const a = new StdScheduler(partition.store, {
+      clock,
+      logger: loggerA,
+      instanceId: 'a',
+      leaseMs: 3000,
+      history: { retention: '7d' },
+    });
     let finishA!: () => void;
     a.registerJob({
       kind: 'slow',
@@ -80,6 +86,10 @@ describe('several schedulers on one store', () => {
     const row = await shared.get('t');
     expect(row).toMatchObject({ result: 'by b', runAt: at(7_200_000), lockedBy: null });
     expect(lost).toEqual(['t']);
+    // a's run is on record, as a run whose outcome was refused, not as a success
+    expect((await shared.getHistory('t', 10)).filter((r) => r.instanceId === 'a')).toEqual([
+      expect.objectContaining({ outcome: 'lease-lost', attempt: 1 }),
+    ]);
     expect(loggerA.has('warn', 'lease was lost')).toBe(true);
     partition.failing.clear();
     await Promise.all([a.stop({ timeoutMs: 0 }), b.scheduler.stop()]);
