@@ -32,6 +32,7 @@ import type { ScheduleSpec, Trigger } from './schedule/trigger.js';
 import { SettleQueue } from './settle-queue.js';
 import { Waker } from './waker.js';
 import type { HistoryRecord, JobStore, TaskPage, TaskPatch, UpdateOptions } from '../stores/job-store.js';
+import { assertListLimit } from '../stores/store-arguments.js';
 
 const DEFAULTS = {
   heartbeat: 1_000,
@@ -262,9 +263,7 @@ export class StdScheduler implements Scheduler {
   /** A page of tasks, filtered by kind and state. */
   async listJobs(options: ListJobsOptions = {}): Promise<TaskPage> {
     const limit = options.limit ?? 100;
-    if (!(Number.isInteger(limit) && limit >= 1 && limit <= 1000)) {
-      throw new InvalidArgumentError('limit', 'must be a whole number from 1 to 1000');
-    }
+    assertListLimit(limit);
     await this.ready();
     return this.store.list({
       kind: options.kind,

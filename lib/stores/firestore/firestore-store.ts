@@ -30,6 +30,7 @@ import type {
   UpdateOptions,
   UpdateResult,
 } from '../job-store.js';
+import { assertLeaseMs, assertListLimit, MAX_LIST_LIMIT } from '../store-arguments.js';
 import { hasCode, runContended } from './contention.js';
 import {
   encodeDocumentId,
@@ -68,7 +69,6 @@ const WRITES_PER_COMMIT = 400;
 const CLAIM_ATTEMPTS = 8;
 /** Attempts of any other transaction before its ABORTED error is thrown. */
 const TX_ATTEMPTS = 12;
-const MAX_LIST_LIMIT = 1000;
 const NOT_FOUND = 5;
 const ALREADY_EXISTS = 6;
 /** The smallest Firestore timestamp (0001-01-01): a range bound that matches every time but not null. */
@@ -199,7 +199,7 @@ export class FirestoreStore implements JobStore {
   }
 
   async lock(request: ClaimRequest): Promise<StoreTask[]> {
-    if (!(request.leaseMs > 0)) throw new InvalidArgumentError('leaseMs', 'must be greater than 0');
+    assertLeaseMs(request.leaseMs);
     const kinds = unique(request.kinds);
     if (kinds.length === 0 || !(request.limit >= 1)) return [];
     const limit = Math.min(Math.floor(request.limit), WRITES_PER_COMMIT);
@@ -247,7 +247,7 @@ export class FirestoreStore implements JobStore {
   }
 
   async extendLease(owner: string, leases: readonly LeaseRef[], leaseMs: number): Promise<string[]> {
-    if (!(leaseMs > 0)) throw new InvalidArgumentError('leaseMs', 'must be greater than 0');
+    assertLeaseMs(leaseMs);
     const held: string[] = [];
     for (const batch of chunks(leases, WRITES_PER_COMMIT)) {
       const kept = await this.onHeld(owner, batch, (task, now) => ({
@@ -321,9 +321,7 @@ export class FirestoreStore implements JobStore {
 
   async list(query: ListQuery): Promise<TaskPage> {
     const { limit } = query;
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
-      throw new InvalidArgumentError('limit', `must be an integer from 1 to ${MAX_LIST_LIMIT}`);
-    }
+    assertListLimit(limit);
     const base = this.stateQuery(query.kind, query.state);
     const now = this.clock.now();
     const pageSize = Math.min(MAX_LIST_LIMIT, limit + 1);

@@ -21,6 +21,7 @@ import type {
   UpdateOptions,
   UpdateResult,
 } from '../job-store.js';
+import { assertLeaseMs, assertListLimit } from '../store-arguments.js';
 import { HistoryRing } from './history-ring.js';
 import { MinHeap } from './min-heap.js';
 import { SortedSlugs } from './sorted-slugs.js';
@@ -69,7 +70,6 @@ interface KindQueues {
 }
 
 const DEFAULT_HISTORY_LIMIT = 10_000;
-const MAX_LIST_LIMIT = 1000;
 
 function compareRecords(a: TaskRecord, b: TaskRecord): number {
   return a.heapKey - b.heapKey || a.seq - b.seq;
@@ -190,7 +190,7 @@ export class MemoryStore implements JobStore {
   }
 
   async lock(request: ClaimRequest): Promise<StoreTask[]> {
-    if (!(request.leaseMs > 0)) throw new InvalidArgumentError('leaseMs', 'must be greater than 0');
+    assertLeaseMs(request.leaseMs);
     const now = this.now();
     const candidates: KindQueues[] = [];
     for (const kind of new Set(request.kinds)) {
@@ -301,9 +301,7 @@ export class MemoryStore implements JobStore {
 
   async list(query: ListQuery): Promise<TaskPage> {
     const { limit } = query;
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
-      throw new InvalidArgumentError('limit', `must be an integer from 1 to ${MAX_LIST_LIMIT}`);
-    }
+    assertListLimit(limit);
     const now = this.now();
     const page: TaskRecord[] = [];
     for (const slug of this.slugs.after(query.cursor ?? null)) {

@@ -20,6 +20,7 @@ import type {
   UpdateOptions,
   UpdateResult,
 } from '../job-store.js';
+import { assertLeaseMs, assertListLimit } from '../store-arguments.js';
 import { NotificationListener } from './listener.js';
 import { runMigrations } from './migrate.js';
 import { resolveNames, type PostgresNames } from './names.js';
@@ -41,7 +42,6 @@ import {
 const PRUNE_BATCH = 5000;
 
 /** Largest page `list` returns. */
-const MAX_PAGE = 1000;
 
 /**
  * A `JobStore` on PostgreSQL: several instances of an application share one table and coordinate
@@ -236,6 +236,7 @@ export class PostgresStore implements JobStore {
 
   /** Claims up to `limit` claimable tasks in one statement (`FOR UPDATE SKIP LOCKED`), earliest first. */
   async lock(request: ClaimRequest): Promise<StoreTask[]> {
+    assertLeaseMs(request.leaseMs);
     if (request.kinds.length === 0 || request.limit <= 0) return [];
     const rows = await this.query<TaskRow>(this.queries.claim, [
       [...request.kinds],
@@ -250,6 +251,7 @@ export class PostgresStore implements JobStore {
 
   /** One statement for the whole batch; returns the slugs still held. */
   async extendLease(owner: string, leases: readonly LeaseRef[], leaseMs: number): Promise<string[]> {
+    assertLeaseMs(leaseMs);
     if (leases.length === 0) return [];
     const rows = await this.query<{ slug: string }>(this.queries.extendLeases, [
       owner,
@@ -330,9 +332,7 @@ export class PostgresStore implements JobStore {
   /** Keyset pagination by slug: each page is one index range scan, however many tasks there are. */
   async list(query: ListQuery): Promise<TaskPage> {
     const limit = query.limit;
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
-      throw new InvalidArgumentError('limit', `must be an integer from 1 to ${MAX_PAGE}`);
-    }
+    assertListLimit(limit);
     const values: unknown[] = [query.cursor ?? '', query.state ?? null, limit + 1];
     const rows =
       query.kind === undefined
