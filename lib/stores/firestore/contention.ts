@@ -29,18 +29,20 @@ export function contentionPause(attempt: number): Promise<void> {
  * Runs a read-write transaction, retrying lost races (ABORTED) itself with short pauses instead
  * of the client's (which starts at one second, too slow for claim contention).
  *
+ * `update` gets the attempt number (1 first), so that a retry may choose differently.
+ *
  * @returns the function's result, or `onGiveUp()` when every attempt lost a race (if given)
  * @throws the last ABORTED error when every attempt lost and there is no `onGiveUp`; any other error at once
  */
 export async function runContended<T>(
   firestore: Firestore,
   attempts: number,
-  update: (tx: Transaction) => Promise<T>,
+  update: (tx: Transaction, attempt: number) => Promise<T>,
   onGiveUp?: () => T,
 ): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await firestore.runTransaction(update, { maxAttempts: 1 });
+      return await firestore.runTransaction((tx) => update(tx, attempt), { maxAttempts: 1 });
     } catch (err) {
       if (!isAborted(err)) throw err;
       if (attempt >= attempts) {

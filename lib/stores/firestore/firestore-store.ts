@@ -69,6 +69,10 @@ const WRITES_PER_COMMIT = 400;
 const CLAIM_ATTEMPTS = 8;
 /** Attempts of any other transaction before its ABORTED error is thrown. */
 const TX_ATTEMPTS = 12;
+/** After a lost claim race, a claimer picks its tasks at random among this many times its limit. */
+const CONTENDED_WINDOW = 8;
+/** How long after a lost claim race this store keeps claiming at random from the start. */
+const CONTENDED_FOR_MS = 2000;
 const NOT_FOUND = 5;
 const ALREADY_EXISTS = 6;
 /** The smallest Firestore timestamp (0001-01-01): a range bound that matches every time but not null. */
@@ -198,6 +202,9 @@ export class FirestoreStore implements JobStore {
     return earliest;
   }
 
+  /** Until when (real time, ms) claims spread out at random after a lost race. */
+  private contendedUntil = 0;
+
   async lock(request: ClaimRequest): Promise<StoreTask[]> {
     assertLeaseMs(request.leaseMs);
     const kinds = unique(request.kinds);
@@ -207,43 +214,66 @@ export class FirestoreStore implements JobStore {
     return runContended(
       this.firestore,
       CLAIM_ATTEMPTS,
-      async (tx) => {
+      async (tx, attempt) => {
         const now = this.clock.now();
-        const candidates: StoreTask[] = [];
-        for (const chunk of chunks(kinds, MAX_IN_VALUES)) {
-          // Idle tasks and tasks whose lease ran out, each in availableAt order; merged by runAt below.
-          for (const leased of [false, true]) {
-            const snap = await tx.get(
-              this.tasks
-                .where(TASK_FIELDS.kind, 'in', chunk)
-                .where(TASK_FIELDS.leased, '==', leased)
-                .where(TASK_FIELDS.availableAt, '<=', now)
-                .orderBy(TASK_FIELDS.availableAt)
-                .limit(limit),
-            );
-            for (const doc of snap.docs) candidates.push(this.decode(doc));
-          }
-        }
-        const chosen = candidates
-          .filter((task) => isClaimable(task, now))
-          .sort((a, b) => a.runAt.getTime() - b.runAt.getTime() || compareStrings(a.slug, b.slug))
-          .slice(0, limit);
+        // The candidates come from a plain query, outside the transaction: the transaction then
+        // reads (and so conflicts on) only the documents it means to claim, not the whole head of
+        // the queue. Uncontended, a claim takes the earliest tasks, in runAt order. A lost race
+        // means other instances are claiming the same head: for a while (real time: contention is
+        // about the network, not the scheduler's clock) this store picks at random among a wider
+        // window of due tasks, so that concurrent claimers mostly pick different documents.
+        if (attempt > 1) this.contendedUntil = Date.now() + CONTENDED_FOR_MS;
+        const spread = attempt > 1 || Date.now() < this.contendedUntil;
+        const window = spread ? limit * CONTENDED_WINDOW : limit;
+        const due = await this.claimCandidates(kinds, now, window);
+        const picked = spread ? sample(due, limit) : due.slice(0, limit);
+        if (picked.length === 0) return [];
+        const snaps = await tx.getAll(...picked.map((task) => this.ref(task.slug)));
         const lockedUntil = new Date(now.getTime() + request.leaseMs);
-        return chosen.map((task) => {
-          const claimed: StoreTask = {
+        const claimed: StoreTask[] = [];
+        for (const snap of snaps) {
+          if (!snap.exists) continue;
+          const task = this.decode(snap);
+          // Re-checked inside the transaction: a task claimed since the query is skipped, and a
+          // claim that commits after this read makes this transaction abort (and retry).
+          if (!isClaimable(task, now)) continue;
+          const next: StoreTask = {
             ...task,
             lockedBy: request.owner,
             lockedUntil,
             version: task.version + 1,
             updatedAt: now,
           };
-          tx.update(this.ref(task.slug), stateFields(claimed));
-          return claimed;
-        });
+          tx.update(this.ref(task.slug), stateFields(next));
+          claimed.push(next);
+        }
+        return claimed.sort(byRunAtThenSlug);
       },
       // Every attempt lost a race to other claimers: nothing claimed this time, the loop polls again.
       () => [],
     );
+  }
+
+  /** Up to `window` claimable tasks of `kinds` at `now`, earliest runAt first (a plain read). */
+  private async claimCandidates(kinds: readonly string[], now: Date, window: number): Promise<StoreTask[]> {
+    const candidates: StoreTask[] = [];
+    for (const chunk of chunks(kinds, MAX_IN_VALUES)) {
+      // Idle tasks and tasks whose lease ran out, each in availableAt order; merged by runAt below.
+      for (const leased of [false, true]) {
+        const snap = await this.tasks
+          .where(TASK_FIELDS.kind, 'in', chunk)
+          .where(TASK_FIELDS.leased, '==', leased)
+          .where(TASK_FIELDS.availableAt, '<=', now)
+          .orderBy(TASK_FIELDS.availableAt)
+          .limit(window)
+          .get();
+        for (const doc of snap.docs) candidates.push(this.decode(doc));
+      }
+    }
+    return candidates
+      .filter((task) => isClaimable(task, now))
+      .sort(byRunAtThenSlug)
+      .slice(0, window);
   }
 
   async extendLease(owner: string, leases: readonly LeaseRef[], leaseMs: number): Promise<string[]> {
@@ -572,6 +602,24 @@ function assertCollectionPath(option: string, path: string): void {
   if (!valid) {
     throw new InvalidStoreOptionError(option, `"${String(path)}" is not a Firestore collection id or path`);
   }
+}
+
+function byRunAtThenSlug(a: StoreTask, b: StoreTask): number {
+  return a.runAt.getTime() - b.runAt.getTime() || compareStrings(a.slug, b.slug);
+}
+
+/** `count` items of `items` at random, in their original order. */
+function sample<T>(items: readonly T[], count: number): T[] {
+  if (items.length <= count) return [...items];
+  const indexes = items.map((_, i) => i);
+  for (let i = indexes.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [indexes[i], indexes[j]] = [indexes[j]!, indexes[i]!];
+  }
+  return indexes
+    .slice(0, count)
+    .sort((a, b) => a - b)
+    .map((i) => items[i]!);
 }
 
 function unique(values: readonly string[]): string[] {
