@@ -9,7 +9,8 @@ export * from './backoff.js';
 export * from './schedule/index.js';
 export type * from './scheduler.types.js';
 export type * from './events.js';
-export { StdScheduler, stateOf } from './scheduler.js';
+export { StdScheduler } from './scheduler.js';
+export { jobState, stateOf } from './job-state.js';
 export {
   decideOutcome,
   nextRegularFire,

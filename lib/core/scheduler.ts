@@ -10,7 +10,8 @@ import { UnsupportedTriggerError } from './errors/unsupported-trigger.error.js';
 import { EventBus, errorMessage } from './event-bus.js';
 import type { SchedulerEventListener, SchedulerEventName } from './events.js';
 import { Executor } from './executor.js';
-import type { Job, JobState, ScheduledJob, StoreTask } from './job.js';
+import { stateOf } from './job-state.js';
+import type { Job, ScheduledJob, StoreTask } from './job.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { consoleLogger, type SchedulerLogger } from './logger.js';
 import { assertStorablePayload, type Payload } from './payload.js';
@@ -507,18 +508,6 @@ export class StdScheduler implements Scheduler {
       updatedAt: task.updatedAt,
     };
   }
-}
-
-/**
- * The state of a task at `now`, with the precedence every store's `list` filters on: a live lease is
- * `running` whatever else holds (a task paused while it runs is still running), then `paused`, then
- * `failed`, else `scheduled`.
- */
-export function stateOf(task: StoreTask, now: Date): JobState {
-  if (task.lockedBy !== null && task.lockedUntil !== null && task.lockedUntil > now) return 'running';
-  if (task.paused) return 'paused';
-  if (task.failed) return 'failed';
-  return 'scheduled';
 }
 
 function storableSpec(trigger: Trigger): ScheduleSpec {

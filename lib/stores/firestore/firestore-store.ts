@@ -13,6 +13,7 @@ import { InvalidArgumentError } from '../../core/errors/invalid-argument.error.j
 import { InvalidStoreOptionError } from '../../core/errors/invalid-store-option.error.js';
 import { JobAlreadyScheduledError } from '../../core/errors/job-already-scheduled.error.js';
 import type { StoreTask } from '../../core/job.js';
+import { stateOf } from '../../core/job-state.js';
 import { assertStorablePayload, clonePayload } from '../../core/payload.js';
 import type {
   ClaimRequest,
@@ -564,17 +565,6 @@ export class FirestoreStore implements JobStore {
     this.lastAppendSeq = Math.max(Date.now() * 1000, this.lastAppendSeq + 1);
     return this.lastAppendSeq;
   }
-}
-
-/**
- * The state `list` filters on: a live lease is `running` whatever else holds, then `paused`,
- * then `failed`, else `scheduled`.
- */
-function stateOf(task: StoreTask, now: Date): TaskStateFilter {
-  if (hasLiveLease(task, now)) return 'running';
-  if (task.paused) return 'paused';
-  if (task.failed) return 'failed';
-  return 'scheduled';
 }
 
 function slugOf(doc: QueryDocumentSnapshot): string {

@@ -3,6 +3,7 @@ import { InvalidArgumentError } from '../../core/errors/invalid-argument.error.j
 import { InvalidStoreOptionError } from '../../core/errors/invalid-store-option.error.js';
 import { JobAlreadyScheduledError } from '../../core/errors/job-already-scheduled.error.js';
 import type { StoreTask } from '../../core/job.js';
+import { jobState } from '../../core/job-state.js';
 import { assertStorablePayload, clonePayload, type Payload } from '../../core/payload.js';
 import type { ScheduleSpec } from '../../core/schedule/trigger.js';
 import type {
@@ -17,7 +18,6 @@ import type {
   TaskOutcome,
   TaskPage,
   TaskPatch,
-  TaskStateFilter,
   UpdateOptions,
   UpdateResult,
 } from '../job-store.js';
@@ -307,7 +307,11 @@ export class MemoryStore implements JobStore {
     for (const slug of this.slugs.after(query.cursor ?? null)) {
       const record = this.tasks.get(slug) as TaskRecord;
       if (query.kind !== undefined && record.kind !== query.kind) continue;
-      if (query.state !== undefined && stateOf(record, now) !== query.state) continue;
+      if (
+        query.state !== undefined &&
+        jobState(record.paused, record.failed, hasLiveLease(record, now)) !== query.state
+      )
+        continue;
       page.push(record);
       // One more than asked tells whether another page exists, so the last page says so.
       if (page.length > limit) break;
@@ -491,17 +495,6 @@ export class MemoryStore implements JobStore {
 
 function hasLiveLease(record: TaskRecord, now: number): boolean {
   return record.lockedUntil !== null && record.lockedUntil > now;
-}
-
-/**
- * The state `list` filters on: a live lease is `running` whatever else holds (a task paused while
- * it runs is still running), then `paused`, then `failed`, else `scheduled`.
- */
-function stateOf(record: TaskRecord, now: number): TaskStateFilter {
-  if (hasLiveLease(record, now)) return 'running';
-  if (record.paused) return 'paused';
-  if (record.failed) return 'failed';
-  return 'scheduled';
 }
 
 function copySchedule(schedule: ScheduleSpec | null): ScheduleSpec | null {
