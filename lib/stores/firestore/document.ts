@@ -153,29 +153,35 @@ export function toDocument(task: StoreTask): TaskDocument {
     slug: toWellFormed(task.slug),
     kind: task.kind,
     payload: encodePayload(task.payload),
-    runAt: task.runAt,
-    availableAt: availableAtOf(task),
-    leased: task.lockedBy !== null,
-    version: task.version,
-    retry: task.retry,
-    result: task.result === null ? null : toWellFormed(task.result),
-    failed: task.failed,
-    paused: task.paused,
     schedule: copySchedule(task.schedule),
-    lockedBy: task.lockedBy,
-    lockedUntil: task.lockedUntil,
     createdAt: task.createdAt,
-    updatedAt: task.updatedAt,
+    ...stateFields(task),
   };
   if (!isWellFormed(task.slug)) doc.slugUtf16 = Buffer.from(task.slug, 'utf16le');
   return doc;
 }
 
+/** The fields of a task document that change with its lease and state. */
+type StateFields = Pick<
+  TaskDocument,
+  | 'runAt'
+  | 'availableAt'
+  | 'leased'
+  | 'version'
+  | 'retry'
+  | 'result'
+  | 'failed'
+  | 'paused'
+  | 'lockedBy'
+  | 'lockedUntil'
+  | 'updatedAt'
+>;
+
 /**
  * The fields a change of lease or state rewrites, derived from the task as it will be; the query
  * fields are recomputed every time so that they never drift from the fields they summarise.
  */
-export function stateFields(task: StoreTask): Partial<TaskDocument> {
+export function stateFields(task: StoreTask): StateFields {
   return {
     runAt: task.runAt,
     availableAt: availableAtOf(task),
