@@ -35,6 +35,7 @@ interface ClaimGroup {
 export class RunLoop {
   readonly inFlight = new Map<string, Execution>();
   private readonly perKind = new Map<string, number>();
+  private readonly drainWaiters: Array<() => void> = [];
   private running = false;
   private done: Promise<void> = Promise.resolve();
   /** When a store call of the loop last succeeded; `null` before the first. */
@@ -83,6 +84,13 @@ export class RunLoop {
     if (this.inFlight.get(slug) !== execution) return;
     this.inFlight.delete(slug);
     this.perKind.set(kind, (this.perKind.get(kind) ?? 1) - 1);
+    if (this.inFlight.size === 0) for (const resolve of this.drainWaiters.splice(0)) resolve();
+  }
+
+  /** Resolves once nothing claimed by this instance is running or waiting for its outcome write. */
+  whenDrained(): Promise<void> {
+    if (this.inFlight.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
   /** Gives up the executions still running (shutdown): aborts them and returns their leases. */

@@ -462,13 +462,9 @@ export class StdScheduler implements Scheduler {
 
   private waitForRunningJobs(timeoutMs: number): Promise<void> {
     const timeout = new AbortController();
-    const timedOut = this.clock.sleep(timeoutMs, timeout.signal);
-    const drained = (async () => {
-      while (this.loop.inFlight.size > 0 && !timeout.signal.aborted) {
-        await Promise.race([timedOut, new Promise<void>((resolve) => setTimeout(resolve, 5))]);
-      }
-    })();
-    return Promise.race([timedOut, drained]).finally(() => timeout.abort());
+    return Promise.race([this.loop.whenDrained(), this.clock.sleep(timeoutMs, timeout.signal)]).finally(() =>
+      timeout.abort(),
+    );
   }
 
   private startHistoryPruning(): void {
