@@ -6,13 +6,13 @@
  *   node build/bench/firestore-claims.js --tasks 1000 --batch 10 --instances 1,3 --mode both --json
  *
  * Options: `--tasks N` due tasks per run (default 1000); `--batch N` tasks per claim (default 10,
- * the engine's default `batchSize`); `--instances 1,3`; `--mode lock|scheduler|both` (default both);
+ * the engine's default `batchSize`); `--instances 1,3`; `--mode claim|scheduler|both` (default both);
  * `--json` prints one JSON line per result instead of a table. With `FIRESTORE_EMULATOR_HOST` set,
  * that emulator is used and none is started.
  *
  * Two modes, each with 1 and 3 instances, every instance with its own Firestore client (own gRPC
  * connection) on one collection:
- * - `lock`: raw `store.lock` loops. Each instance claims `batch` tasks, then settles them (deletes,
+ * - `claim`: raw `store.claim` loops. Each instance claims `batch` tasks, then settles them (deletes,
  *   as a finished one-time task is), until every task is settled. Isolates the store's transaction
  *   pattern from the engine.
  * - `scheduler`: `StdScheduler`s with a no-op job (`maxConcurrency` = `batch`): the same backlog
@@ -35,7 +35,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { Firestore } from '@google-cloud/firestore';
 
-import type { JobStore, NewTask, SettleResult, TaskOutcome } from '../lib/stores/job-store.js';
+import type { JobStore, NewTask, SettleResult, TaskOutcome } from '../lib/core/store/job-store.js';
 import { FirestoreStore } from '../lib/stores/firestore/index.js';
 import { StdScheduler } from '../lib/core/scheduler.js';
 import { silentLogger } from '../lib/core/logger.js';
@@ -45,12 +45,12 @@ export interface FirestoreClaimsOptions {
   tasks: number;
   batch: number;
   instances: number[];
-  modes: Array<'lock' | 'scheduler'>;
+  modes: Array<'claim' | 'scheduler'>;
 }
 
 /** One measured run. */
 export interface FirestoreClaimsResult {
-  mode: 'lock' | 'scheduler';
+  mode: 'claim' | 'scheduler';
   instances: number;
   tasks: number;
   batch: number;
@@ -60,7 +60,7 @@ export interface FirestoreClaimsResult {
   transactions: number;
   /** Of those, refused with ABORTED (a lost race). */
   aborted: number;
-  /** `lock` calls, and those that returned nothing while tasks were left. */
+  /** `claim` calls, and those that returned nothing while tasks were left. */
   lockCalls: number;
   emptyClaims: number;
   /** How many tasks each instance settled. */
@@ -167,7 +167,7 @@ async function seed(store: JobStore, tasks: number): Promise<void> {
 }
 
 async function runOnce(
-  mode: 'lock' | 'scheduler',
+  mode: 'claim' | 'scheduler',
   instances: number,
   tasks: number,
   batch: number,
@@ -193,13 +193,13 @@ async function runOnce(
   counters.aborted = 0;
 
   const started = performance.now();
-  if (mode === 'lock') {
+  if (mode === 'claim') {
     await Promise.all(
       stores.map(async (store, i) => {
         const owner = `instance-${i}`;
         while (settled < tasks) {
           counters.lockCalls++;
-          const claimed = await store.lock({ kinds: [KIND], owner, leaseMs: 60_000, limit: batch });
+          const claimed = await store.claim({ kinds: [KIND], owner, leaseMs: 60_000, limit: batch });
           if (claimed.length === 0) {
             if (settled < tasks) counters.emptyClaims++;
             // What the engine does after an empty claim while work is due: a short pause.
@@ -219,10 +219,10 @@ async function runOnce(
         new Proxy(store, {
           get(target, property, receiver) {
             const value = Reflect.get(target, property, receiver) as unknown;
-            if (property !== 'lock' || typeof value !== 'function') return value;
-            return async (...args: Parameters<JobStore['lock']>) => {
+            if (property !== 'claim' || typeof value !== 'function') return value;
+            return async (...args: Parameters<JobStore['claim']>) => {
               counters.lockCalls++;
-              const claimed = await target.lock(...args);
+              const claimed = await target.claim(...args);
               if (claimed.length === 0 && settled < tasks) counters.emptyClaims++;
               return claimed;
             };
@@ -246,7 +246,7 @@ async function runOnce(
 }
 
 function result(
-  mode: 'lock' | 'scheduler',
+  mode: 'claim' | 'scheduler',
   instances: number,
   tasks: number,
   batch: number,
@@ -278,7 +278,7 @@ export async function benchFirestoreClaims(
 ): Promise<FirestoreClaimsResult[]> {
   const running = await emulator();
   try {
-    await runOnce('lock', 1, Math.min(100, options.tasks), options.batch);
+    await runOnce('claim', 1, Math.min(100, options.tasks), options.batch);
     const results: FirestoreClaimsResult[] = [];
     for (const mode of options.modes) {
       for (const instances of options.instances) {
@@ -303,15 +303,15 @@ function parseArgs(argv: string[]): FirestoreClaimsOptions & { json: boolean } {
     return parsed;
   };
   const mode = value('mode') ?? 'both';
-  if (!['lock', 'scheduler', 'both'].includes(mode))
-    throw new Error('--mode must be lock, scheduler or both');
+  if (!['claim', 'scheduler', 'both'].includes(mode))
+    throw new Error('--mode must be claim, scheduler or both');
   const instances = (value('instances') ?? '1,3').split(',').map(Number);
   if (instances.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--instances takes e.g. 1,3');
   return {
     tasks: whole('tasks', 1000),
     batch: whole('batch', 10),
     instances,
-    modes: mode === 'both' ? ['lock', 'scheduler'] : [mode as 'lock' | 'scheduler'],
+    modes: mode === 'both' ? ['claim', 'scheduler'] : [mode as 'claim' | 'scheduler'],
     json: argv.includes('--json'),
   };
 }
@@ -326,7 +326,7 @@ function printTable(results: FirestoreClaimsResult[]): void {
     'claims/s',
     'tx',
     'ABORTED',
-    'lock calls',
+    'claim calls',
     'empty',
     'per instance',
   ];

@@ -5,7 +5,7 @@
  * `nestjs-durable-scheduler/prometheus`, so that their drivers (and prom-client) stay optional.
  */
 export * from './core/index.js';
-export type * from './stores/job-store.js';
+export type * from './core/store/job-store.js';
 export * from './stores/memory/index.js';
 export * from './jobs/index.js';
 export * from './nest/index.js';

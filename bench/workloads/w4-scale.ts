@@ -12,7 +12,7 @@ import { MemoryStore } from '../../lib/stores/memory/memory-store.js';
 import { PostgresStore } from '../../lib/stores/postgres/index.js';
 import { resolveNames } from '../../lib/stores/postgres/names.js';
 import { buildQueries } from '../../lib/stores/postgres/queries.js';
-import type { JobStore } from '../../lib/stores/job-store.js';
+import type { JobStore } from '../../lib/core/store/job-store.js';
 import { createDatabase, type BenchDatabase } from '../pg-server.js';
 import { insertTasks, migrate } from '../setup-sql.js';
 import { distribution, fixed, int, type Distribution } from '../stats.js';
@@ -114,7 +114,7 @@ async function interleaved(
   const claimOnce = async (store: JobStore, limit: number): Promise<number> => {
     const request = { kinds: [KIND], owner: 'w4', leaseMs: LEASE_MS, limit };
     const t0 = performance.now();
-    const claimed = await store.lock(request);
+    const claimed = await store.claim(request);
     const elapsed = performance.now() - t0;
     if (claimed.length !== limit) throw new Error(`W4: claimed ${claimed.length} instead of ${limit}`);
     await store.release(

@@ -1,4 +1,4 @@
-import type { HistoryRecord } from '../stores/job-store.js';
+import type { HistoryRecord } from './store/job-store.js';
 
 /** Fields every task event carries. */
 export interface TaskEventBase {

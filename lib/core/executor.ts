@@ -8,7 +8,7 @@ import { assertStorablePayload } from './payload.js';
 import type { JobRegistry } from './registry.js';
 import type { SettleQueue } from './settle-queue.js';
 import type { TaskEventBase } from './events.js';
-import type { HistoryRecord, TaskOutcome } from '../stores/job-store.js';
+import type { HistoryRecord, TaskOutcome } from './store/job-store.js';
 
 /** Runs claimed tasks: builds the job's context, runs it, decides the outcome and queues its write. */
 export class Executor {

@@ -2,7 +2,7 @@ import type { Clock } from './clock.js';
 import { errorMessage, type EventBus } from './event-bus.js';
 import type { Execution } from './execution.js';
 import type { SchedulerLogger } from './logger.js';
-import type { JobStore } from '../stores/job-store.js';
+import type { JobStore } from './store/job-store.js';
 
 /**
  * Renews, every `leaseMs / 3`, the leases of everything this instance holds, in one store call.

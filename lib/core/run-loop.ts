@@ -6,7 +6,7 @@ import type { SchedulerLogger } from './logger.js';
 import type { JobRegistry } from './registry.js';
 import { storeRetryDelay, type SettleQueue } from './settle-queue.js';
 import type { Waker } from './waker.js';
-import type { JobStore, LeaseRef } from '../stores/job-store.js';
+import type { JobStore, LeaseRef } from './store/job-store.js';
 import type { StoreTask } from './job.js';
 
 /** The loop's resolved settings. */
@@ -152,7 +152,7 @@ export class RunLoop {
           if (!this.running) break;
           const limit = this.limitFor(group);
           if (limit <= 0) continue;
-          const tasks = await store.lock({
+          const tasks = await store.claim({
             kinds: group.kinds,
             owner: settings.owner,
             leaseMs: settings.leaseMs,
@@ -165,7 +165,7 @@ export class RunLoop {
         storeErrors = 0;
         this.polled();
       } catch (error) {
-        this.storeError('lock', error);
+        this.storeError('claim', error);
         await this.idle(storeRetryDelay(storeErrors++));
         continue;
       }

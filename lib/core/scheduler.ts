@@ -32,8 +32,8 @@ import { sameSpec, specOf, toTrigger } from './schedule/schedule-spec.js';
 import type { ScheduleSpec, Trigger } from './schedule/trigger.js';
 import { SettleQueue } from './settle-queue.js';
 import { Waker } from './waker.js';
-import type { HistoryRecord, JobStore, TaskPage, TaskPatch, UpdateOptions } from '../stores/job-store.js';
-import { assertListLimit } from '../stores/store-arguments.js';
+import type { HistoryRecord, JobStore, TaskPage, TaskPatch, UpdateOptions } from './store/job-store.js';
+import { assertListLimit } from './store/store-arguments.js';
 
 const DEFAULTS = {
   heartbeat: 1_000,

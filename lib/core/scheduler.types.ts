@@ -5,7 +5,7 @@ import type { SchedulerLogger } from './logger.js';
 import type { Payload } from './payload.js';
 import type { Trigger } from './schedule/trigger.js';
 import type { SchedulerEventListener, SchedulerEventName } from './events.js';
-import type { HistoryRecord, TaskPage } from '../stores/job-store.js';
+import type { HistoryRecord, TaskPage } from './store/job-store.js';
 
 /**
  * What to do with the fires a recurring task missed while no instance ran it:

@@ -2,7 +2,7 @@ import type { Clock } from './clock.js';
 import { errorMessage, type EventBus } from './event-bus.js';
 import type { Execution } from './execution.js';
 import type { SchedulerLogger } from './logger.js';
-import type { HistoryRecord, JobStore, TaskOutcome } from '../stores/job-store.js';
+import type { HistoryRecord, JobStore, TaskOutcome } from './store/job-store.js';
 
 interface PendingOutcome {
   execution: Execution;

@@ -1,5 +1,5 @@
 import type { Job, JobContext, JobResult, StoreTask } from '../core/job.js';
-import { HttpJobFailedError } from '../core/errors/http-job-failed.error.js';
+import { HttpJobFailedError } from './errors/http-job-failed.error.js';
 import { InvalidArgumentError } from '../core/errors/invalid-argument.error.js';
 import { checkByteCount, checkDurationMs, checkKind, DEFAULT_MAX_OUTPUT_BYTES } from './job-options.js';
 import { OutputCapture } from './output-capture.js';

@@ -1,5 +1,6 @@
-// The built-in jobs. Their error classes (ShellJobFailedError, HttpJobFailedError) live with the
-// other errors in core/errors and reach users through the package entry's export of those.
+// The built-in jobs and the errors they throw.
 export * from './print-job.js';
 export * from './shell-job.js';
 export * from './curl-job.js';
+export * from './errors/shell-job-failed.error.js';
+export * from './errors/http-job-failed.error.js';

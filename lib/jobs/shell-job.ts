@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Job, JobContext, JobResult, StoreTask } from '../core/job.js';
 import type { Payload } from '../core/payload.js';
 import { InvalidArgumentError } from '../core/errors/invalid-argument.error.js';
-import { ShellJobFailedError } from '../core/errors/shell-job-failed.error.js';
+import { ShellJobFailedError } from './errors/shell-job-failed.error.js';
 import { checkByteCount, checkDurationMs, checkKind, DEFAULT_MAX_OUTPUT_BYTES } from './job-options.js';
 import { OutputCapture } from './output-capture.js';
 

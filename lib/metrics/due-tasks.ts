@@ -1,5 +1,5 @@
 import type { Scheduler } from '../core/scheduler.types.js';
-import type { JobStore } from '../stores/job-store.js';
+import type { JobStore } from '../core/store/job-store.js';
 
 /** Largest page `listJobs` hands out. */
 const PAGE = 1000;

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, register as globalRegistry, type Registry } from 'prom-client';
 import { SystemClock, type Clock } from '../core/clock.js';
 import type { Scheduler } from '../core/scheduler.types.js';
-import type { JobStore } from '../stores/job-store.js';
+import type { JobStore } from '../core/store/job-store.js';
 import { countDueByKind, oldestDueAgeSeconds } from './due-tasks.js';
 
 /** Options of {@link registerSchedulerMetrics}. */

@@ -26,3 +26,4 @@ export {
   type SchedulerHealthIndicatorResult,
   type SchedulerHealthReport,
 } from './health/index.js';
+export * from './errors/invalid-job-handler.error.js';

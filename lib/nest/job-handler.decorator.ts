@@ -1,7 +1,7 @@
 import { SetMetadata } from '@nestjs/common';
 import type { Backoff, BackoffFunction } from '../core/backoff.types.js';
-import { InvalidJobHandlerError } from '../core/errors/invalid-job-handler.error.js';
-import { messages } from '../core/errors/messages.js';
+import { InvalidJobHandlerError } from './errors/invalid-job-handler.error.js';
+import { nestMessages as messages } from './errors/messages.js';
 import type { JobContext, JobResult, StoreTask } from '../core/job.js';
 import type { Payload } from '../core/payload.js';
 import type { MisfirePolicy } from '../core/scheduler.types.js';

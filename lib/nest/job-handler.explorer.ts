@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, ModuleRef } from '@nestjs/core';
-import { InvalidJobHandlerError } from '../core/errors/invalid-job-handler.error.js';
-import { messages } from '../core/errors/messages.js';
+import { InvalidJobHandlerError } from './errors/invalid-job-handler.error.js';
+import { nestMessages as messages } from './errors/messages.js';
 import type { Job } from '../core/job.js';
 import type { Scheduler } from '../core/scheduler.types.js';
 import type { JobHandlerInstance } from './job-handler.decorator.js';

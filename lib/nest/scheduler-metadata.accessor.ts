@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { InvalidJobHandlerError } from '../core/errors/invalid-job-handler.error.js';
-import { messages } from '../core/errors/messages.js';
+import { InvalidJobHandlerError } from './errors/invalid-job-handler.error.js';
+import { nestMessages as messages } from './errors/messages.js';
 import type { Payload } from '../core/payload.js';
 import type { RegisterJobOptions, TriggerInput } from '../core/scheduler.types.js';
 import type { JobHandlerMetadata } from './job-handler.decorator.js';

@@ -1,7 +1,7 @@
 import type { FactoryProvider, ModuleMetadata, Provider, Type } from '@nestjs/common';
 import type { SchedulerLogger } from '../core/logger.js';
 import type { SchedulerOptions } from '../core/scheduler.types.js';
-import type { JobStore } from '../stores/job-store.js';
+import type { JobStore } from '../core/store/job-store.js';
 
 /** Options of `SchedulerModule`: the engine's options plus what only the Nest module does. */
 export interface SchedulerModuleOptions extends SchedulerOptions {

@@ -3,7 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { InvalidArgumentError } from '../core/errors/invalid-argument.error.js';
 import { StdScheduler } from '../core/scheduler.js';
 import type { Scheduler } from '../core/scheduler.types.js';
-import type { JobStore } from '../stores/job-store.js';
+import type { JobStore } from '../core/store/job-store.js';
 import { SchedulerEventBridge } from './events/scheduler-event-bridge.js';
 import { SchedulerHealthIndicator } from './health/scheduler-health.indicator.js';
 import { JobHandlerExplorer } from './job-handler.explorer.js';

@@ -5,8 +5,8 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { InvalidJobHandlerError } from '../core/errors/invalid-job-handler.error.js';
-import { messages } from '../core/errors/messages.js';
+import { InvalidJobHandlerError } from './errors/invalid-job-handler.error.js';
+import { nestMessages as messages } from './errors/messages.js';
 import type { Scheduler } from '../core/scheduler.types.js';
 import type { RecurringTaskDefinition } from './scheduler-metadata.accessor.js';
 import { getSchedulerToken, SCHEDULER_MODULE_OPTIONS } from './scheduler.constants.js';

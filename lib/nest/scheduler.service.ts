@@ -11,7 +11,7 @@ import type {
   TriggerInput,
   SchedulerHealth,
 } from '../core/scheduler.types.js';
-import type { HistoryRecord, TaskPage } from '../stores/job-store.js';
+import type { HistoryRecord, TaskPage } from '../core/store/job-store.js';
 import type { JobHandlerClass } from './job-handler.decorator.js';
 import { SchedulerMetadataAccessor } from './scheduler-metadata.accessor.js';
 import { getSchedulerToken } from './scheduler.constants.js';

@@ -2,7 +2,7 @@ import { VirtualClock } from '../core/clock.js';
 import { silentLogger } from '../core/logger.js';
 import { StdScheduler } from '../core/scheduler.js';
 import type { Scheduler, SchedulerOptions } from '../core/scheduler.types.js';
-import type { JobStore } from '../stores/job-store.js';
+import type { JobStore } from '../core/store/job-store.js';
 import { MemoryStore } from '../stores/memory/memory-store.js';
 import { RunRecorder, type RecordedRun } from './run-recorder.js';
 

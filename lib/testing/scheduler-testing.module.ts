@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { VirtualClock } from '../core/clock.js';
 import type { Scheduler } from '../core/scheduler.types.js';
-import type { JobStore } from '../stores/job-store.js';
+import type { JobStore } from '../core/store/job-store.js';
 import { MemoryStore } from '../stores/memory/memory-store.js';
 import type { SchedulerModuleOptions } from '../nest/scheduler-module-options.interface.js';
 import { SchedulerModule } from '../nest/scheduler.module.js';

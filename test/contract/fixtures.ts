@@ -1,5 +1,5 @@
 import type { StoreTask } from '../../lib/core/job.js';
-import type { JobStore, LeaseRef, NewTask } from '../../lib/stores/job-store.js';
+import type { JobStore, LeaseRef, NewTask } from '../../lib/core/store/job-store.js';
 
 /**
  * Times are far from any store's "now" (a virtual clock in 2030, or a database's real clock), so
@@ -41,7 +41,7 @@ export function claim(
   owner: string,
   options: { kinds?: readonly string[]; limit?: number; leaseMs?: number } = {},
 ): Promise<StoreTask[]> {
-  return store.lock({
+  return store.claim({
     owner,
     kinds: options.kinds ?? [KIND],
     limit: options.limit ?? 100,

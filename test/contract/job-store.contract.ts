@@ -1,4 +1,4 @@
-import type { JobStore } from '../../lib/stores/job-store.js';
+import type { JobStore } from '../../lib/core/store/job-store.js';
 import { claimCases } from './cases/claim.cases.js';
 import { createCases } from './cases/create.cases.js';
 import { historyCases } from './cases/history.cases.js';

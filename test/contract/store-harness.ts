@@ -1,4 +1,4 @@
-import type { JobStore } from '../../lib/stores/job-store.js';
+import type { JobStore } from '../../lib/core/store/job-store.js';
 
 /**
  * What a store's test file hands to `describeJobStoreContract`: a ready, empty store and the

@@ -67,7 +67,7 @@ describe('several schedulers on one store', () => {
     expect((await shared.get('t'))?.lockedBy).toBe('a');
 
     // a can no longer reach the store; its lease runs out; b takes over.
-    for (const op of ['extendLease', 'lock', 'nextRun', 'settle'] as const) partition.failing.add(op);
+    for (const op of ['extendLease', 'claim', 'nextRun', 'settle'] as const) partition.failing.add(op);
     clock.advanceBy(3001);
     const b = virtualSetup({ instanceId: 'b', leaseMs: 3000 }, { clock, store: shared });
     const jobB = new RecordingJob('slow', clock, (task) => ({
@@ -103,7 +103,7 @@ describe('several schedulers on one store', () => {
     const job = new RecordingJob('j', clock);
     scheduler.registerJob(job);
     await scheduler.start();
-    faults.failing.add('lock');
+    faults.failing.add('claim');
     faults.failing.add('nextRun');
     await scheduler.scheduleJob('s', 'j');
     for (let i = 0; i < 5; i++) {

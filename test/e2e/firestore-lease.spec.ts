@@ -73,7 +73,7 @@ describe('FirestoreStore: lease expiry, takeover and fencing with real scheduler
     await a.scheduleJob('t', 'slow', { payload: { n: 1 } });
     const claimedByA = await startedA.promise;
 
-    for (const op of ['extendLease', 'lock', 'nextRun'] as const) partition.failing.add(op);
+    for (const op of ['extendLease', 'claim', 'nextRun'] as const) partition.failing.add(op);
     // Renewals run one at a time: once a renewal after the cut has failed, none is still in flight,
     // and the lease in the store is A's last.
     const renewalsBefore = partition.calls.get('extendLease') ?? 0;

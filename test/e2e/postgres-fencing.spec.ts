@@ -90,7 +90,7 @@ describe('fencing on PostgreSQL: a stale owner cannot overwrite the newer ownerâ
       expect(await readTask('contested')).toMatchObject({ locked_by: 'stale', version: '2' });
 
       // Cut off: no renewal, no claim, no probe. Its job goes on running.
-      for (const operation of ['extendLease', 'lock', 'nextRun'] as const) partition.failing.add(operation);
+      for (const operation of ['extendLease', 'claim', 'nextRun'] as const) partition.failing.add(operation);
       const cutAt = Date.now();
       await newOwner.start();
       await waitFor(
@@ -110,7 +110,7 @@ describe('fencing on PostgreSQL: a stale owner cannot overwrite the newer ownerâ
 
       // Reachable again for claims and outcomes (renewals still refused, so that the stale
       // instance learns of its loss from the refused outcome, not from a renewal).
-      partition.failing.delete('lock');
+      partition.failing.delete('claim');
       partition.failing.delete('nextRun');
       letStaleFinish();
       await waitFor(

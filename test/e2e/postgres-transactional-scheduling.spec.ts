@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 
 import { silentLogger } from '../../lib/core/logger.js';
 import { StdScheduler } from '../../lib/core/scheduler.js';
-import type { ClaimRequest, JobStore } from '../../lib/stores/job-store.js';
+import type { ClaimRequest, JobStore } from '../../lib/core/store/job-store.js';
 import { PostgresStore } from '../../lib/stores/postgres/index.js';
 import { usePostgresDatabase } from '../support/postgres.js';
 import { waitFor } from './support/runs-table.js';
@@ -42,10 +42,10 @@ function countingClaims(store: JobStore): {
   const counted = new Proxy(store, {
     get(target, property) {
       const value = Reflect.get(target, property, target) as unknown;
-      if (property === 'lock') {
+      if (property === 'claim') {
         return async (request: ClaimRequest) => {
           const sequence = ++begun;
-          const tasks = await target.lock(request);
+          const tasks = await target.claim(request);
           claimsEnded.push(sequence);
           return tasks;
         };

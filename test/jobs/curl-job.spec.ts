@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CurlJob } from '../../lib/jobs/curl-job.js';
-import { HttpJobFailedError } from '../../lib/core/errors/http-job-failed.error.js';
+import { HttpJobFailedError } from '../../lib/jobs/errors/http-job-failed.error.js';
 import { InvalidArgumentError } from '../../lib/core/errors/invalid-argument.error.js';
 import { makeContext, makeTask } from './job-test-kit.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ShellJob } from '../../lib/jobs/shell-job.js';
 import { InvalidArgumentError } from '../../lib/core/errors/invalid-argument.error.js';
-import { ShellJobFailedError } from '../../lib/core/errors/shell-job-failed.error.js';
+import { ShellJobFailedError } from '../../lib/jobs/errors/shell-job-failed.error.js';
 import { makeContext, makeTask } from './job-test-kit.js';
 
 /** Polls until the condition holds; a bounded wait for a process to act, not a timing assertion. */

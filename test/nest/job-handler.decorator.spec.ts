@@ -1,5 +1,5 @@
 import { Reflector } from '@nestjs/core';
-import { InvalidJobHandlerError } from '../../lib/core/errors/index.js';
+import { InvalidJobHandlerError } from '../../lib/nest/errors/invalid-job-handler.error.js';
 import type { StoreTask } from '../../lib/core/job.js';
 import { JobHandler } from '../../lib/nest/job-handler.decorator.js';
 import { SchedulerMetadataAccessor } from '../../lib/nest/scheduler-metadata.accessor.js';

@@ -1,11 +1,8 @@
 import { jest } from '@jest/globals';
 import { Injectable, Module, Scope, type ModuleMetadata } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
-import {
-  InvalidCronExpressionError,
-  InvalidJobHandlerError,
-  JobAlreadyRegisteredError,
-} from '../../lib/core/errors/index.js';
+import { InvalidCronExpressionError, JobAlreadyRegisteredError } from '../../lib/core/errors/index.js';
+import { InvalidJobHandlerError } from '../../lib/nest/errors/invalid-job-handler.error.js';
 import type { JobContext, StoreTask } from '../../lib/core/job.js';
 import type { Scheduler } from '../../lib/core/scheduler.types.js';
 import { MemoryStore } from '../../lib/stores/memory/index.js';

@@ -1,7 +1,8 @@
 import { Injectable, type INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { VirtualClock } from '../../lib/core/clock.js';
-import { InvalidJobHandlerError, JobNotFoundError } from '../../lib/core/errors/index.js';
+import { JobNotFoundError } from '../../lib/core/errors/index.js';
+import { InvalidJobHandlerError } from '../../lib/nest/errors/invalid-job-handler.error.js';
 import type { JobContext, StoreTask } from '../../lib/core/job.js';
 import { MemoryStore } from '../../lib/stores/memory/index.js';
 import {

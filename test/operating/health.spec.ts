@@ -9,7 +9,7 @@ import { VirtualClock } from '../../lib/core/clock.js';
 import type { Job } from '../../lib/core/job.js';
 import { silentLogger } from '../../lib/core/logger.js';
 import { StdScheduler } from '../../lib/core/scheduler.js';
-import type { JobStore } from '../../lib/stores/job-store.js';
+import type { JobStore } from '../../lib/core/store/job-store.js';
 import { MemoryStore } from '../../lib/stores/memory/index.js';
 import { checkSchedulerHealth, SchedulerHealthIndicator, SchedulerModule } from '../../lib/nest/index.js';
 import { withFaults } from '../support/faulty-store.js';
@@ -87,7 +87,7 @@ describe('checkSchedulerHealth', () => {
     started.push(scheduler);
     await scheduler.start();
     await scheduler.whenIdle();
-    faults.failing.add('lock');
+    faults.failing.add('claim');
     faults.failing.add('nextRun');
     // Past the idle poll interval (10 × heartbeat: the memory store pushes wake-ups).
     clock.advanceBy(15_000);

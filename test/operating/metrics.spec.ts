@@ -128,7 +128,7 @@ describe('registerSchedulerMetrics', () => {
       'scheduler_leases_lost_total kind=m-held': 1,
     });
 
-    faults.failing.add('lock');
+    faults.failing.add('claim');
     clock.advanceBy(15 * SECOND);
     await until(() => scheduler.health().consecutiveStoreErrors > 0, 'a failed poll');
     expect(

@@ -3,7 +3,7 @@ import type { Job, JobContext, JobResult, StoreTask } from '../../lib/core/job.j
 import { StdScheduler } from '../../lib/core/scheduler.js';
 import type { SchedulerOptions } from '../../lib/core/scheduler.types.js';
 import type { SchedulerEvents } from '../../lib/core/events.js';
-import type { JobStore, TaskPage } from '../../lib/stores/job-store.js';
+import type { JobStore, TaskPage } from '../../lib/core/store/job-store.js';
 import { CapturingLogger } from '../support/scheduler-fixtures.js';
 
 /**

@@ -18,7 +18,7 @@ import {
   JobAlreadyScheduledError,
 } from '../../lib/core/errors/index.js';
 import { decodeDocumentId, encodeDocumentId, FirestoreStore } from '../../lib/stores/firestore/index.js';
-import type { JobStore, NewTask } from '../../lib/stores/job-store.js';
+import type { JobStore, NewTask } from '../../lib/core/store/job-store.js';
 import { describeJobStoreContract } from '../contract/job-store.contract.js';
 import { createTestFirestore, uniqueCollection } from '../support/firestore-emulator.js';
 
@@ -98,7 +98,7 @@ describe('FirestoreStore specifics', () => {
       await store.create(task(long));
       expect((await store.get(long))?.slug).toBe(long);
       expect(await store.getSlugs()).toEqual([long]);
-      const [held] = await store.lock({ kinds: [KIND], owner: 'a', leaseMs: 1000, limit: 5 });
+      const [held] = await store.claim({ kinds: [KIND], owner: 'a', leaseMs: 1000, limit: 5 });
       expect(held.slug).toBe(long);
     });
 
@@ -113,7 +113,7 @@ describe('FirestoreStore specifics', () => {
         tasks: [],
         nextCursor: null,
       });
-      const [held] = await store.lock({ kinds: [KIND], owner: 'a', leaseMs: 1000, limit: 1 });
+      const [held] = await store.claim({ kinds: [KIND], owner: 'a', leaseMs: 1000, limit: 1 });
       const result = 'cut \uD83D';
       await store.settle('a', [
         {
@@ -163,7 +163,7 @@ describe('FirestoreStore specifics', () => {
       await store.create(task('early', { kind: 'kind-3', runAt: new Date(PAST + 1000) }));
       await store.create(task('middle', { kind: 'kind-40', runAt: new Date(PAST + 1500) }));
       expect(await store.nextRun(kinds)).toEqual(new Date(PAST + 1000));
-      const held = await store.lock({ kinds, owner: 'a', leaseMs: 1000, limit: 2 });
+      const held = await store.claim({ kinds, owner: 'a', leaseMs: 1000, limit: 2 });
       expect(held.map((t) => t.slug)).toEqual(['early', 'middle']);
     });
 
@@ -174,7 +174,7 @@ describe('FirestoreStore specifics', () => {
         null;
 
       await store.create(task('t'));
-      const [held] = await store.lock({ kinds: [KIND], owner: 'a', leaseMs: 5000, limit: 1 });
+      const [held] = await store.claim({ kinds: [KIND], owner: 'a', leaseMs: 5000, limit: 1 });
       expect(await availableAt('t')).toBe(held.lockedUntil?.getTime());
       await store.update('t', { paused: true });
       expect(await availableAt('t')).toBeNull();

@@ -1,6 +1,6 @@
 import { VirtualClock } from '../../lib/core/clock.js';
 import type { StoreTask } from '../../lib/core/job.js';
-import type { LeaseRef, TaskOutcome, TaskPatch } from '../../lib/stores/job-store.js';
+import type { LeaseRef, TaskOutcome, TaskPatch } from '../../lib/core/store/job-store.js';
 import { MemoryStore } from '../../lib/stores/memory/index.js';
 
 /** What the reference model knows of a task: the fields that decide claiming. */
@@ -87,7 +87,7 @@ export function describeMemoryStoreModelCheck(): void {
             )
             .sort(([, a], [, b]) => a.runAt - b.runAt)
             .slice(0, limit);
-          const claimed = await store.lock({ kinds, owner, limit, leaseMs });
+          const claimed = await store.claim({ kinds, owner, limit, leaseMs });
           expect(claimed.map((t) => t.slug)).toEqual(expected.map(([s]) => s));
           for (const [s, t] of expected) {
             Object.assign(t, { lockedBy: owner, lockedUntil: now() + leaseMs, version: t.version + 1 });

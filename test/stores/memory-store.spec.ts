@@ -4,7 +4,7 @@ import {
   InvalidPayloadError,
   InvalidStoreOptionError,
 } from '../../lib/core/errors/index.js';
-import type { HistoryRecord, NewTask } from '../../lib/stores/job-store.js';
+import type { HistoryRecord, NewTask } from '../../lib/core/store/job-store.js';
 import { MemoryStore } from '../../lib/stores/memory/index.js';
 import { describeJobStoreContract } from '../contract/job-store.contract.js';
 import { describeMemoryStoreModelCheck } from './memory-store.model.js';
@@ -56,7 +56,7 @@ describe('MemoryStore', () => {
       const created = await store.create(task('a', START));
       expect(created.createdAt).toEqual(new Date(START));
       clock.advanceBy(1000);
-      const [held] = await store.lock({ kinds: [KIND], owner: 'o', leaseMs: 5000, limit: 1 });
+      const [held] = await store.claim({ kinds: [KIND], owner: 'o', leaseMs: 5000, limit: 1 });
       expect(held.lockedUntil).toEqual(new Date(START + 6000));
       expect(held.updatedAt).toEqual(new Date(START + 1000));
       expect(held.createdAt).toEqual(new Date(START));
@@ -65,30 +65,30 @@ describe('MemoryStore', () => {
     it('claims a task at its runAt exactly, not a millisecond before', async () => {
       await store.create(task('a', START + 1000));
       clock.advanceBy(999);
-      expect(await store.lock({ kinds: [KIND], owner: 'o', leaseMs: 100, limit: 1 })).toEqual([]);
+      expect(await store.claim({ kinds: [KIND], owner: 'o', leaseMs: 100, limit: 1 })).toEqual([]);
       clock.advanceBy(1);
-      expect(await store.lock({ kinds: [KIND], owner: 'o', leaseMs: 100, limit: 1 })).toHaveLength(1);
+      expect(await store.claim({ kinds: [KIND], owner: 'o', leaseMs: 100, limit: 1 })).toHaveLength(1);
     });
 
     it('frees a lease at lockedUntil exactly, which is what nextRun says', async () => {
       await store.create(task('a', START));
-      const [held] = await store.lock({ kinds: [KIND], owner: 'o1', leaseMs: 500, limit: 1 });
+      const [held] = await store.claim({ kinds: [KIND], owner: 'o1', leaseMs: 500, limit: 1 });
       expect(await store.nextRun([KIND])).toEqual(held.lockedUntil);
       clock.advanceBy(499);
-      expect(await store.lock({ kinds: [KIND], owner: 'o2', leaseMs: 500, limit: 1 })).toEqual([]);
+      expect(await store.claim({ kinds: [KIND], owner: 'o2', leaseMs: 500, limit: 1 })).toEqual([]);
       clock.advanceBy(1);
-      expect(await store.lock({ kinds: [KIND], owner: 'o2', leaseMs: 500, limit: 1 })).toHaveLength(1);
+      expect(await store.claim({ kinds: [KIND], owner: 'o2', leaseMs: 500, limit: 1 })).toHaveLength(1);
     });
 
     it('counts a leased task from its runAt when that is later than the lease', async () => {
       await store.create(task('a', START));
-      await store.lock({ kinds: [KIND], owner: 'o1', leaseMs: 500, limit: 1 });
+      await store.claim({ kinds: [KIND], owner: 'o1', leaseMs: 500, limit: 1 });
       await store.update('a', { runAt: new Date(START + 10_000) });
       expect(await store.nextRun([KIND])).toEqual(new Date(START + 10_000));
       clock.advanceBy(600);
-      expect(await store.lock({ kinds: [KIND], owner: 'o2', leaseMs: 500, limit: 1 })).toEqual([]);
+      expect(await store.claim({ kinds: [KIND], owner: 'o2', leaseMs: 500, limit: 1 })).toEqual([]);
       clock.advanceBy(10_000);
-      expect(await store.lock({ kinds: [KIND], owner: 'o2', leaseMs: 500, limit: 1 })).toHaveLength(1);
+      expect(await store.claim({ kinds: [KIND], owner: 'o2', leaseMs: 500, limit: 1 })).toHaveLength(1);
     });
 
     it('uses the system clock by default', async () => {
@@ -96,7 +96,7 @@ describe('MemoryStore', () => {
       const before = Date.now();
       const created = await real.create(task('a', before));
       expect(created.createdAt.getTime()).toBeGreaterThanOrEqual(before);
-      expect(await real.lock({ kinds: [KIND], owner: 'o', leaseMs: 1000, limit: 1 })).toHaveLength(1);
+      expect(await real.claim({ kinds: [KIND], owner: 'o', leaseMs: 1000, limit: 1 })).toHaveLength(1);
     });
   });
 
@@ -107,7 +107,7 @@ describe('MemoryStore', () => {
       await expect(
         store.create(task('a', START, { payload: { at: new Date() } as never })),
       ).rejects.toBeInstanceOf(InvalidPayloadError);
-      await expect(store.lock({ kinds: [KIND], owner: 'o', leaseMs: 0, limit: 1 })).rejects.toBeInstanceOf(
+      await expect(store.claim({ kinds: [KIND], owner: 'o', leaseMs: 0, limit: 1 })).rejects.toBeInstanceOf(
         InvalidArgumentError,
       );
       await expect(store.list({ limit: 0 })).rejects.toBeInstanceOf(InvalidArgumentError);
@@ -127,7 +127,7 @@ describe('MemoryStore', () => {
     it('refuses a settle batch with an invalid runAt before applying any of it', async () => {
       await store.create(task('a', START));
       await store.create(task('b', START - 1));
-      const [b, a] = await store.lock({ kinds: [KIND], owner: 'o', leaseMs: 1000, limit: 2 });
+      const [b, a] = await store.claim({ kinds: [KIND], owner: 'o', leaseMs: 1000, limit: 2 });
       await expect(
         store.settle('o', [
           { slug: a.slug, version: a.version, type: 'delete' },
@@ -173,7 +173,7 @@ describe('MemoryStore', () => {
 
     it('wakes on release, with the runAt, since the task is claimable again', async () => {
       await store.create(task('a', START - 100));
-      const [held] = await store.lock({ kinds: [KIND], owner: 'o', leaseMs: 1000, limit: 1 });
+      const [held] = await store.claim({ kinds: [KIND], owner: 'o', leaseMs: 1000, limit: 1 });
       const heard: number[] = [];
       store.onWake((runAt) => heard.push(runAt.getTime()));
       await store.release('o', [{ slug: held.slug, version: held.version }]);
@@ -245,11 +245,11 @@ describe('MemoryStore', () => {
 
       const offsetsOf = (tasks: { runAt: Date }[]): number[] =>
         tasks.map((t) => (t.runAt.getTime() - BASE) / 10);
-      const first = await store.lock({ kinds: [KIND], owner: 'o', leaseMs: 60_000, limit: 100 });
+      const first = await store.claim({ kinds: [KIND], owner: 'o', leaseMs: 60_000, limit: 100 });
       expect(offsetsOf(first)).toEqual(Array.from({ length: 100 }, (_, i) => i));
       expect(await store.nextRun([KIND])).toEqual(new Date(BASE + 100 * 10));
 
-      const other = await store.lock({ kinds: ['other-kind'], owner: 'o', leaseMs: 60_000, limit: 100 });
+      const other = await store.claim({ kinds: ['other-kind'], owner: 'o', leaseMs: 60_000, limit: 100 });
       expect(other.map((t) => t.slug)).toEqual(['other']);
 
       const settled = await store.settle(
@@ -257,7 +257,7 @@ describe('MemoryStore', () => {
         first.map((t) => ({ slug: t.slug, version: t.version, type: 'delete' as const })),
       );
       expect(settled.applied).toHaveLength(100);
-      const second = await store.lock({ kinds: [KIND], owner: 'o2', leaseMs: 60_000, limit: 100 });
+      const second = await store.claim({ kinds: [KIND], owner: 'o2', leaseMs: 60_000, limit: 100 });
       expect(offsetsOf(second)).toEqual(Array.from({ length: 100 }, (_, i) => 100 + i));
 
       const page = await store.list({ limit: 3, cursor: 't99999' });

@@ -4,7 +4,7 @@ import {
   InvalidStoreOptionError,
 } from '../../lib/core/errors/index.js';
 import { silentLogger } from '../../lib/core/logger.js';
-import type { NewTask } from '../../lib/stores/job-store.js';
+import type { NewTask } from '../../lib/core/store/job-store.js';
 import { PostgresStore, type PostgresStoreOptions } from '../../lib/stores/postgres/index.js';
 import { usePostgresDatabase } from '../support/postgres.js';
 
@@ -160,7 +160,7 @@ describe('PostgresStore: bad input', () => {
       await expect(store.update('a', { payload: { n: Number.NaN } as never })).rejects.toBeInstanceOf(
         InvalidPayloadError,
       );
-      const [a, b] = await store.lock({ kinds: [KIND], owner: 'o', leaseMs: 60_000, limit: 2 });
+      const [a, b] = await store.claim({ kinds: [KIND], owner: 'o', leaseMs: 60_000, limit: 2 });
       await expect(
         store.settle('o', [
           { slug: a.slug, version: a.version, type: 'delete' },
@@ -194,7 +194,7 @@ describe('PostgresStore: bad input', () => {
     it('keeps a result holding U+0000 from failing a batch of outcomes (stored as U+FFFD)', async () => {
       await store.create(task('a'));
       await store.create(task('b'));
-      const held = await store.lock({ kinds: [KIND], owner: 'o', leaseMs: 60_000, limit: 2 });
+      const held = await store.claim({ kinds: [KIND], owner: 'o', leaseMs: 60_000, limit: 2 });
       const result = await store.settle(
         'o',
         held.map((t) => ({
@@ -214,7 +214,7 @@ describe('PostgresStore: bad input', () => {
     it('never claims a task of a kind nobody asks for', async () => {
       await store.create(task('orphan', { kind: 'nobody-registers-this' }));
       await store.create(task('mine'));
-      const held = await store.lock({ kinds: [KIND, 'another'], owner: 'o', leaseMs: 60_000, limit: 10 });
+      const held = await store.claim({ kinds: [KIND, 'another'], owner: 'o', leaseMs: 60_000, limit: 10 });
       expect(held.map((t) => t.slug)).toEqual(['mine']);
       expect(await store.get('orphan')).toMatchObject({ lockedBy: null, lockedUntil: null, version: 1 });
     });

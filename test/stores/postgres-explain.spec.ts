@@ -142,7 +142,7 @@ describe(`PostgresStore: query plans with ${ROWS.toLocaleString('en')} tasks`, (
   );
 
   it('claims only due, unheld, unpaused, unfailed tasks of the kinds asked for, in runAt order', async () => {
-    const held = await store.lock({ kinds: ['k1', 'k3'], owner: 'me', leaseMs: 60_000, limit: 500 });
+    const held = await store.claim({ kinds: ['k1', 'k3'], owner: 'me', leaseMs: 60_000, limit: 500 });
     expect(held).toHaveLength(500);
     expect(held.every((t) => t.kind === 'k1' || t.kind === 'k3')).toBe(true);
     expect(held.every((t) => !t.paused && !t.failed && t.version === 2 && t.lockedBy === 'me')).toBe(true);

@@ -77,7 +77,7 @@ describe('PostgresStore migrations', () => {
       expect(await store.migrate()).toEqual([]);
       await store.create({ slug: 'by-hand', kind: 'k', payload: null, runAt: new Date(0), schedule: null });
       expect(
-        (await store.lock({ kinds: ['k'], owner: 'o', leaseMs: 1000, limit: 1 })).map((t) => t.slug),
+        (await store.claim({ kinds: ['k'], owner: 'o', leaseMs: 1000, limit: 1 })).map((t) => t.slug),
       ).toEqual(['by-hand']);
       expect(names.tasks).toBe('"public"."scheduler_tasks"');
     } finally {

@@ -1,6 +1,6 @@
 import type { SchedulerLogger } from '../../lib/core/logger.js';
 import { silentLogger } from '../../lib/core/logger.js';
-import type { NewTask } from '../../lib/stores/job-store.js';
+import type { NewTask } from '../../lib/core/store/job-store.js';
 import { PostgresStore } from '../../lib/stores/postgres/index.js';
 import { eventually } from '../contract/fixtures.js';
 import { usePostgresDatabase } from '../support/postgres.js';
@@ -57,7 +57,7 @@ describe('PostgresStore: LISTEN/NOTIFY wake-ups', () => {
 
       await writer.create(task('paused', at(6), { paused: true }));
       await writer.create(task('b', at(7)));
-      const held = await writer.lock({ kinds: [KIND], owner: 'w', leaseMs: 60_000, limit: 10 });
+      const held = await writer.claim({ kinds: [KIND], owner: 'w', leaseMs: 60_000, limit: 10 });
       await writer.release(
         'w',
         held.map((t) => ({ slug: t.slug, version: t.version })),
@@ -79,7 +79,7 @@ describe('PostgresStore: LISTEN/NOTIFY wake-ups', () => {
     const store = new PostgresStore({ pool: db.pool({ max: 3 }), schema: 'batch', logger: silentLogger });
     await store.init();
     for (const slug of ['a', 'b', 'c', 'd']) await store.create(task(slug, at(1)));
-    const held = await store.lock({ kinds: [KIND], owner: 'o', leaseMs: 60_000, limit: 10 });
+    const held = await store.claim({ kinds: [KIND], owner: 'o', leaseMs: 60_000, limit: 10 });
     const heard: number[] = [];
     const stop = onWake(store, (runAt) => heard.push(runAt.getTime()));
     try {

@@ -2,7 +2,7 @@ import { DataSource } from 'typeorm';
 
 import { JobAlreadyScheduledError } from '../../lib/core/errors/index.js';
 import { silentLogger } from '../../lib/core/logger.js';
-import type { NewTask } from '../../lib/stores/job-store.js';
+import type { NewTask } from '../../lib/core/store/job-store.js';
 import { PostgresStore } from '../../lib/stores/postgres/index.js';
 import { eventually } from '../contract/fixtures.js';
 import { usePostgresDatabase } from '../support/postgres.js';
@@ -158,7 +158,7 @@ describe('PostgresStore: create inside the caller’s transaction', () => {
       const onDataSource = new PostgresStore({ dataSource, schema: SCHEMA, logger: silentLogger });
       await onDataSource.init();
       await onDataSource.create(task('via-datasource'));
-      const [held] = await onDataSource.lock({ kinds: [KIND], owner: 'ds', leaseMs: 60_000, limit: 5 });
+      const [held] = await onDataSource.claim({ kinds: [KIND], owner: 'ds', leaseMs: 60_000, limit: 5 });
       expect(held.slug).toBe('via-datasource');
       expect(
         await onDataSource.settle('ds', [{ slug: held.slug, version: held.version, type: 'delete' }]),

@@ -1,4 +1,4 @@
-import type { JobStore } from '../../lib/stores/job-store.js';
+import type { JobStore } from '../../lib/core/store/job-store.js';
 
 /**
  * Wraps a real store and makes chosen operations fail, as a network partition or a database

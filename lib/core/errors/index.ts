@@ -8,8 +8,5 @@ export * from './job-already-scheduled.error.js';
 export * from './job-not-found.error.js';
 export * from './job-running.error.js';
 export * from './unsupported-trigger.error.js';
-export * from './invalid-job-handler.error.js';
 export * from './invalid-store-option.error.js';
-export * from './shell-job-failed.error.js';
-export * from './http-job-failed.error.js';
 export { messages } from './messages.js';

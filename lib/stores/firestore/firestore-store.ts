@@ -30,8 +30,8 @@ import type {
   TaskStateFilter,
   UpdateOptions,
   UpdateResult,
-} from '../job-store.js';
-import { assertLeaseMs, assertListLimit, MAX_LIST_LIMIT } from '../store-arguments.js';
+} from '../../core/store/job-store.js';
+import { assertLeaseMs, assertListLimit, MAX_LIST_LIMIT } from '../../core/store/store-arguments.js';
 import { hasCode, runContended } from './contention.js';
 import {
   encodeDocumentId,
@@ -206,7 +206,7 @@ export class FirestoreStore implements JobStore {
   /** Until when (real time, ms) claims spread out at random after a lost race. */
   private contendedUntil = 0;
 
-  async lock(request: ClaimRequest): Promise<StoreTask[]> {
+  async claim(request: ClaimRequest): Promise<StoreTask[]> {
     assertLeaseMs(request.leaseMs);
     const kinds = unique(request.kinds);
     if (kinds.length === 0 || !(request.limit >= 1)) return [];

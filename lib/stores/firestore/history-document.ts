@@ -1,4 +1,4 @@
-import type { ExecutionOutcome, HistoryRecord } from '../job-store.js';
+import type { ExecutionOutcome, HistoryRecord } from '../../core/store/job-store.js';
 import { isWellFormed, readDate, readNullable, readNumber, readString, toWellFormed } from './document.js';
 
 /**

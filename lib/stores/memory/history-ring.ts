@@ -1,4 +1,4 @@
-import type { HistoryRecord } from '../job-store.js';
+import type { HistoryRecord } from '../../core/store/job-store.js';
 
 /**
  * Execution history in a fixed-size ring: once full, each new record overwrites the oldest, so a

@@ -20,8 +20,8 @@ import type {
   TaskPatch,
   UpdateOptions,
   UpdateResult,
-} from '../job-store.js';
-import { assertLeaseMs, assertListLimit } from '../store-arguments.js';
+} from '../../core/store/job-store.js';
+import { assertLeaseMs, assertListLimit } from '../../core/store/store-arguments.js';
 import { HistoryRing } from './history-ring.js';
 import { MinHeap } from './min-heap.js';
 import { SortedSlugs } from './sorted-slugs.js';
@@ -189,7 +189,7 @@ export class MemoryStore implements JobStore {
     return earliest === Number.POSITIVE_INFINITY ? null : new Date(earliest);
   }
 
-  async lock(request: ClaimRequest): Promise<StoreTask[]> {
+  async claim(request: ClaimRequest): Promise<StoreTask[]> {
     assertLeaseMs(request.leaseMs);
     const now = this.now();
     const candidates: KindQueues[] = [];

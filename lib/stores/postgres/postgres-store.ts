@@ -19,8 +19,8 @@ import type {
   TaskPatch,
   UpdateOptions,
   UpdateResult,
-} from '../job-store.js';
-import { assertLeaseMs, assertListLimit } from '../store-arguments.js';
+} from '../../core/store/job-store.js';
+import { assertLeaseMs, assertListLimit } from '../../core/store/store-arguments.js';
 import { NotificationListener } from './listener.js';
 import { runMigrations } from './migrate.js';
 import { resolveNames, type PostgresNames } from './names.js';
@@ -235,7 +235,7 @@ export class PostgresStore implements JobStore {
   }
 
   /** Claims up to `limit` claimable tasks in one statement (`FOR UPDATE SKIP LOCKED`), earliest first. */
-  async lock(request: ClaimRequest): Promise<StoreTask[]> {
+  async claim(request: ClaimRequest): Promise<StoreTask[]> {
     assertLeaseMs(request.leaseMs);
     if (request.kinds.length === 0 || request.limit <= 0) return [];
     const rows = await this.query<TaskRow>(this.queries.claim, [

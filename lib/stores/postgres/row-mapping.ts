@@ -2,7 +2,7 @@ import { InvalidArgumentError } from '../../core/errors/invalid-argument.error.j
 import type { StoreTask } from '../../core/job.js';
 import { assertStorablePayload, type Payload } from '../../core/payload.js';
 import type { ScheduleSpec } from '../../core/schedule/trigger.js';
-import type { ExecutionOutcome, HistoryRecord } from '../job-store.js';
+import type { ExecutionOutcome, HistoryRecord } from '../../core/store/job-store.js';
 
 /** A task row as the statements of `queries.ts` return it. */
 export interface TaskRow {

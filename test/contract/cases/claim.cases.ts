@@ -65,7 +65,7 @@ export function claimCases(ctx: ContractContext): void {
     });
   });
 
-  describe('lock', () => {
+  describe('claim', () => {
     it('claims due tasks only', async () => {
       await ctx.store.create(newTask('due', { runAt: past(1) }));
       await ctx.store.create(newTask('not-due', { runAt: future(1) }));

@@ -1,4 +1,4 @@
-import type { HistoryRecord } from '../../../lib/stores/job-store.js';
+import type { HistoryRecord } from '../../../lib/core/store/job-store.js';
 import { KIND, OTHER_KIND, past } from '../fixtures.js';
 import type { ContractContext } from '../store-harness.js';
 

@@ -1,5 +1,5 @@
 import type { StoreTask } from '../../../lib/core/job.js';
-import type { ListQuery } from '../../../lib/stores/job-store.js';
+import type { ListQuery } from '../../../lib/core/store/job-store.js';
 import {
   claim,
   future,

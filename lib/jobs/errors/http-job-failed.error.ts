@@ -1,5 +1,5 @@
-import { messages } from './messages.js';
-import { SchedulerError } from './scheduler.error.js';
+import { jobMessages as messages } from './messages.js';
+import { SchedulerError } from '../../core/errors/scheduler.error.js';
 
 /**
  * Thrown by `CurlJob` when the response status is not 2xx or 3xx, or when no response came (the

@@ -1,6 +1,6 @@
-import type { StoreTask } from '../core/job.js';
-import type { Payload } from '../core/payload.js';
-import type { ScheduleSpec } from '../core/schedule/trigger.js';
+import type { StoreTask } from '../job.js';
+import type { Payload } from '../payload.js';
+import type { ScheduleSpec } from '../schedule/trigger.js';
 
 /**
  * What `JobStore.create` writes. The store fills in `version` (1), `retry` (0), `result` (null),
@@ -30,7 +30,7 @@ export interface CreateOptions {
   tx?: unknown;
 }
 
-/** What `JobStore.lock` claims. */
+/** What `JobStore.claim` claims. */
 export interface ClaimRequest {
   /** Only tasks of these kinds; an empty list claims nothing. */
   kinds: readonly string[];
@@ -134,7 +134,7 @@ export interface HistoryRecord {
  *   `replace`; of several concurrent creators of one slug exactly one succeeds.
  * - A task is *claimable* when it is not paused, not failed, its `runAt` is at or before the
  *   store's now, and it has no live lease (`lockedUntil` is null or past).
- * - `lock` claims atomically: no task is handed to two claimers while a lease is live. Claiming
+ * - `claim` is atomic: no task is handed to two claimers while a lease is live. Claiming
  *   sets `lockedBy`, `lockedUntil` and increments `version`; tasks come in `runAt` order.
  * - Every write about a claimed task (`extendLease`, `settle`, `release`) is conditional on
  *   `lockedBy === owner` and the version the claim returned (fencing). An expired lease that nobody
@@ -157,7 +157,7 @@ export interface JobStore {
    */
   nextRun(kinds: readonly string[]): Promise<Date | null>;
   /** Claims up to `limit` claimable tasks of the given kinds, earliest `runAt` first. */
-  lock(request: ClaimRequest): Promise<StoreTask[]>;
+  claim(request: ClaimRequest): Promise<StoreTask[]>;
   /** Extends the leases still held by `owner` at those versions; returns the slugs still held. */
   extendLease(owner: string, leases: readonly LeaseRef[], leaseMs: number): Promise<string[]>;
   /** Applies run outcomes, each only if `owner` still holds that task at that version; clears the lease. */

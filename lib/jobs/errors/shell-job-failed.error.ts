@@ -1,5 +1,5 @@
-import { messages } from './messages.js';
-import { SchedulerError } from './scheduler.error.js';
+import { jobMessages as messages } from './messages.js';
+import { SchedulerError } from '../../core/errors/scheduler.error.js';
 
 /** How a shell job's command ended when it did not succeed. */
 export interface ShellJobFailure {

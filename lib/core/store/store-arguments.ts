@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../core/errors/invalid-argument.error.js';
+import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 
 /** The largest page `JobStore.list` returns (and `listJobs` accepts). */
 export const MAX_LIST_LIMIT = 1000;
