@@ -20,6 +20,12 @@ export interface StoreTask {
    * conditional on the version a claimer saw is rejected once someone else has claimed the task.
    */
   version: number;
+  /**
+   * Which creation of this slug the task is: new on every create and every replace (and so after
+   * a delete and a new create), unchanged by claims and updates. A run belongs to one incarnation:
+   * the run of a replaced task never writes its outcome over its successor.
+   */
+  incarnation: string;
   /** How many retries have happened since the last success (0 after a success). */
   retry: number;
   /** The last run's result or error message. */
@@ -83,6 +89,8 @@ export interface ScheduledJob {
   /** When it runs next (for a failed task: when it last would have). */
   nextRunTime: Date;
   payload: Payload;
+  /** Which creation of this slug it is (see {@link StoreTask.incarnation}). */
+  incarnation: string;
   retry: number;
   /** Last result or error message. */
   result: string | null;

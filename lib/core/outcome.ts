@@ -1,6 +1,7 @@
 import type { Backoff } from './backoff.types.js';
 import type { JobResult, StoreTask } from './job.js';
 import type { Payload } from './payload.js';
+import type { OutcomeChange } from './store/job-store.js';
 import type { MisfirePolicy } from './scheduler.types.js';
 import type { Trigger } from './schedule/trigger.js';
 
@@ -21,18 +22,10 @@ export interface OutcomeInput {
   now: Date;
 }
 
-/** What to write after a run, and what to tell listeners. */
+/** What to write after a run (the store's {@link OutcomeChange}), and what to tell listeners. */
 export type Decision =
-  | { type: 'delete'; event: 'succeeded' | 'removed' | 'finished' }
-  | {
-      type: 'reschedule';
-      runAt: Date;
-      retry: number;
-      result: string | null;
-      failed: boolean;
-      payload?: Payload;
-      event: 'succeeded' | 'retrying' | 'dead';
-    };
+  | (Extract<OutcomeChange, { type: 'delete' }> & { event: 'succeeded' | 'removed' | 'finished' })
+  | (Extract<OutcomeChange, { type: 'reschedule' }> & { event: 'succeeded' | 'retrying' | 'dead' });
 
 /**
  * The outcome rules, as a pure function:

@@ -16,6 +16,8 @@ export interface Registration {
   misfirePolicy: MisfirePolicy;
   /** `undefined`: bounded only by the scheduler's `maxConcurrency`. */
   concurrency: number | undefined;
+  /** Longest run in ms; `undefined`: none. */
+  timeoutMs: number | undefined;
 }
 
 const MISFIRE_POLICIES: readonly MisfirePolicy[] = ['fire-once', 'catch-up', 'skip'];
@@ -35,7 +37,10 @@ export class JobRegistry {
       throw new InvalidArgumentError('job', `job "${job.kind}" has no execute() method`);
     }
     if (this.byKind.has(job.kind)) throw new JobAlreadyRegisteredError(job.kind);
-    const { maxRetries, concurrency } = options;
+    const { maxRetries, concurrency, timeoutMs } = options;
+    if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+      throw new InvalidArgumentError('timeoutMs', 'must be a number of milliseconds > 0');
+    }
     if (maxRetries !== undefined && !(Number.isInteger(maxRetries) && maxRetries >= 0)) {
       throw new InvalidArgumentError('maxRetries', 'must be a whole number >= 0');
     }
@@ -53,6 +58,7 @@ export class JobRegistry {
       maxRetries,
       misfirePolicy,
       concurrency,
+      timeoutMs,
     };
     this.byKind.set(job.kind, registration);
     this.kindList = [...this.byKind.keys()];

@@ -1,24 +1,11 @@
-import type { Clock } from './clock.js';
-import { errorMessage, type EventBus } from './event-bus.js';
-import type { Execution } from './execution.js';
+import type { EngineContext } from './engine-context.js';
+import { newExecution, type AbortReason, type Execution } from './execution.js';
 import type { Executor } from './executor.js';
-import type { SchedulerLogger } from './logger.js';
+import type { StoreTask } from './job.js';
 import type { JobRegistry } from './registry.js';
 import { storeRetryDelay, type SettleQueue } from './settle-queue.js';
+import type { LeaseRef } from './store/job-store.js';
 import type { Waker } from './waker.js';
-import type { JobStore, LeaseRef } from './store/job-store.js';
-import type { StoreTask } from './job.js';
-
-/** The loop's resolved settings. */
-export interface RunLoopSettings {
-  owner: string;
-  leaseMs: number;
-  maxConcurrency: number;
-  batchSize: number;
-  /** Longest idle sleep before re-checking the store. */
-  pollMs: number;
-  jitter: number;
-}
 
 interface ClaimGroup {
   kinds: string[];
@@ -33,7 +20,10 @@ interface ClaimGroup {
  * a capped backoff; it never ends the loop.
  */
 export class RunLoop {
-  readonly inFlight = new Map<string, Execution>();
+  /** Every execution of this instance whose outcome is not settled yet (including superseded ones). */
+  readonly executions = new Set<Execution>();
+  /** The execution of each slug's current incarnation on this instance. */
+  private readonly bySlug = new Map<string, Execution>();
   private readonly perKind = new Map<string, number>();
   private readonly drainWaiters: Array<() => void> = [];
   private running = false;
@@ -48,16 +38,12 @@ export class RunLoop {
   private idleSince: number | null = null;
 
   constructor(
+    private readonly ctx: EngineContext,
     private readonly deps: {
-      store: JobStore;
       registry: JobRegistry;
       executor: Executor;
       settleQueue: SettleQueue;
       waker: Waker;
-      clock: Clock;
-      logger: SchedulerLogger;
-      events: EventBus;
-      settings: RunLoopSettings;
     },
   ) {}
 
@@ -78,38 +64,58 @@ export class RunLoop {
     await this.done;
   }
 
-  /** Called by the settle queue when an execution's outcome is written. */
+  /** Called by the settle queue when an execution's outcome is written (or refused, or given up). */
   settled(execution: Execution): void {
+    if (!this.executions.delete(execution)) return;
+    execution.state = 'settled';
     const { slug, kind } = execution.task;
-    if (this.inFlight.get(slug) !== execution) return;
-    this.inFlight.delete(slug);
+    if (this.bySlug.get(slug) === execution) this.bySlug.delete(slug);
     this.perKind.set(kind, (this.perKind.get(kind) ?? 1) - 1);
-    if (this.inFlight.size === 0) for (const resolve of this.drainWaiters.splice(0)) resolve();
+    if (this.executions.size === 0) for (const resolve of this.drainWaiters.splice(0)) resolve();
   }
 
   /** Resolves once nothing claimed by this instance is running or waiting for its outcome write. */
   whenDrained(): Promise<void> {
-    if (this.inFlight.size === 0) return Promise.resolve();
+    if (this.executions.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
   /** Gives up the executions still running (shutdown): aborts them and returns their leases. */
   abandonRunning(): LeaseRef[] {
     const refs: LeaseRef[] = [];
-    for (const execution of [...this.inFlight.values()]) {
-      if (execution.finished) continue;
+    for (const execution of [...this.executions]) {
+      if (execution.state !== 'running') continue;
       execution.abandoned = true;
-      execution.controller.abort('shutdown');
-      refs.push({ slug: execution.task.slug, version: execution.task.version });
+      this.deps.executor.abort(execution, 'shutdown');
+      if (!execution.superseded && !execution.leaseLost) {
+        refs.push({ slug: execution.task.slug, version: execution.task.version });
+      }
       this.settled(execution);
     }
     return refs;
   }
 
-  /** Aborts a local run of `slug` (it was deleted). */
-  abortLocal(slug: string): void {
-    const execution = this.inFlight.get(slug);
-    if (execution && !execution.finished) execution.controller.abort('deleted');
+  /**
+   * A task was deleted, or replaced by the incarnation `incarnation`, through this instance: a run
+   * of another incarnation here is superseded (its signal aborts with `reason`, its outcome is discarded).
+   */
+  supersedeLocal(
+    slug: string,
+    reason: Extract<AbortReason, 'deleted' | 'replaced'>,
+    incarnation?: string,
+  ): void {
+    const current = this.bySlug.get(slug);
+    if (current && current.task.incarnation !== incarnation) this.supersede(current, reason);
+  }
+
+  /** The age of the oldest run still running here, in ms (`null` when none runs). */
+  oldestRunningMs(now: number): number | null {
+    let oldest = Infinity;
+    for (const execution of this.executions) {
+      if (execution.state === 'running' && !execution.detached)
+        oldest = Math.min(oldest, execution.startedAt);
+    }
+    return oldest === Infinity ? null : now - oldest;
   }
 
   /**
@@ -118,15 +124,15 @@ export class RunLoop {
    */
   isIdle(): boolean {
     return (
-      this.inFlight.size === 0 &&
+      this.executions.size === 0 &&
       this.deps.settleQueue.isEmpty &&
       this.idleSince !== null &&
-      this.deps.waker.wakesAt > this.deps.clock.now().getTime()
+      this.deps.waker.wakesAt > this.ctx.clock.now().getTime()
     );
   }
 
   private async loop(): Promise<void> {
-    const { store, clock, settings } = this.deps;
+    const { store, clock, settings } = this.ctx;
     let storeErrors = 0;
     let emptyDue = 0;
     /** What the last `nextRun` said (ms since epoch, null: nothing); undefined when unknown. */
@@ -160,6 +166,11 @@ export class RunLoop {
           });
           claimed += tasks.length;
           if (tasks.length >= limit) full = true;
+          if (!this.running) {
+            // Stopped while the claim was under way: hand these back rather than run them.
+            this.releaseUnrun(tasks);
+            break;
+          }
           for (const task of tasks) this.dispatch(task);
         }
         storeErrors = 0;
@@ -218,7 +229,8 @@ export class RunLoop {
    * sleep ran its full course (no wake-up cut it short).
    */
   private async idle(ms: number): Promise<boolean> {
-    const { clock, waker } = this.deps;
+    const { clock } = this.ctx;
+    const { waker } = this.deps;
     this.idleSince = clock.now().getTime();
     const plannedEnd = this.idleSince + ms;
     await waker.sleep(ms);
@@ -230,41 +242,60 @@ export class RunLoop {
     const registration = this.deps.registry.get(task.kind);
     if (!registration) {
       // Cannot happen (we claim only registered kinds); hand the lease back rather than drop the task.
-      void this.deps.store.release(this.deps.settings.owner, [{ slug: task.slug, version: task.version }]);
+      this.releaseUnrun([task]);
       return;
     }
-    const current = this.inFlight.get(task.slug);
-    if (current && !current.abandoned) {
-      // Our own run's lease had expired (renewals failed) and we claimed the task again: it is the
-      // same fire, still running here. Adopt the new lease instead of starting a second run.
-      current.task = {
-        ...current.task,
-        version: task.version,
-        lockedBy: task.lockedBy,
-        lockedUntil: task.lockedUntil,
-      };
-      current.leaseLost = false;
-      return;
+    const current = this.bySlug.get(task.slug);
+    if (current) {
+      const sameFire =
+        current.task.incarnation === task.incarnation &&
+        (current.state === 'running' || this.deps.settleQueue.retarget(current, task.version));
+      if (sameFire) {
+        // Our own run's lease had lapsed (renewals or the outcome write failed) and we claimed the
+        // same task again: it is the same fire, still running here or with its outcome still queued.
+        // Adopt the new lease instead of starting a second run.
+        current.task = {
+          ...current.task,
+          version: task.version,
+          lockedBy: task.lockedBy,
+          lockedUntil: task.lockedUntil,
+        };
+        current.leaseLost = false;
+        current.leaseLostReported = false;
+        return;
+      }
+      // Another incarnation (the task was replaced, or deleted and created again), or a run whose
+      // outcome is being written under the old lease: the old run is void, the new one runs.
+      this.supersede(current, current.task.incarnation === task.incarnation ? 'lease-lost' : 'replaced');
     }
-    const execution: Execution = {
-      task,
-      registration,
-      controller: new AbortController(),
-      finished: false,
-      abandoned: false,
-      leaseLost: false,
-    };
-    this.inFlight.set(task.slug, execution);
+    const execution = newExecution(task, registration, this.ctx.clock.now().getTime());
+    this.executions.add(execution);
+    this.bySlug.set(task.slug, execution);
     this.perKind.set(task.kind, (this.perKind.get(task.kind) ?? 0) + 1);
     void this.deps.executor.run(execution);
   }
 
+  private releaseUnrun(tasks: StoreTask[]): void {
+    if (tasks.length === 0) return;
+    const leases = tasks.map((task) => ({ slug: task.slug, version: task.version }));
+    void this.ctx.store.release(this.ctx.settings.owner, leases).catch((error: unknown) => {
+      this.ctx.reportStoreError('release', error, 'those leases will expire instead');
+    });
+  }
+
+  private supersede(execution: Execution, reason: AbortReason): void {
+    if (this.bySlug.get(execution.task.slug) === execution) this.bySlug.delete(execution.task.slug);
+    if (reason === 'lease-lost') execution.leaseLost = true;
+    else execution.superseded = true;
+    this.deps.executor.abort(execution, reason);
+  }
+
   private free(): number {
-    return this.deps.settings.maxConcurrency - this.inFlight.size;
+    return this.ctx.settings.maxConcurrency - this.executions.size;
   }
 
   private limitFor(group: ClaimGroup): number {
-    let limit = Math.min(this.free(), this.deps.settings.batchSize);
+    let limit = Math.min(this.free(), this.ctx.settings.batchSize);
     if (group.kindLimit !== undefined) {
       limit = Math.min(limit, group.kindLimit - (this.perKind.get(group.kinds[0]!) ?? 0));
     }
@@ -285,22 +316,13 @@ export class RunLoop {
   }
 
   private polled(): void {
-    this.lastPollAt = this.deps.clock.now();
+    this.lastPollAt = this.ctx.clock.now();
     this.lastStoreError = null;
     this.consecutiveStoreErrors = 0;
   }
 
   private storeError(operation: string, error: unknown): void {
-    const message = errorMessage(error);
-    this.lastStoreError = `${operation}: ${message}`;
+    this.lastStoreError = `${operation}: ${this.ctx.reportStoreError(operation, error)}`;
     this.consecutiveStoreErrors++;
-    this.deps.logger.error(`Store ${operation} failed, will retry: ${message}`);
-    if (this.deps.events.has('store.error')) {
-      this.deps.events.emit('store.error', {
-        operation,
-        error: message,
-        instanceId: this.deps.settings.owner,
-      });
-    }
   }
 }

@@ -1,50 +1,32 @@
-import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
-import { SystemClock, type Clock } from './clock.js';
-import { InvalidArgumentError } from './errors/invalid-argument.error.js';
-import { InvalidSlugError } from './errors/invalid-slug.error.js';
-import { JobAlreadyScheduledError } from './errors/job-already-scheduled.error.js';
-import { JobNotFoundError } from './errors/job-not-found.error.js';
-import { JobRunningError } from './errors/job-running.error.js';
-import { UnsupportedTriggerError } from './errors/unsupported-trigger.error.js';
-import { EventBus, errorMessage } from './event-bus.js';
+import { boundedStore } from './bounded-store.js';
+import { SystemClock } from './clock.js';
+import { EngineContext, safeLogger } from './engine-context.js';
+import { EventBus } from './event-bus.js';
+import { errorMessage } from './error-text.js';
 import type { SchedulerEventListener, SchedulerEventName } from './events.js';
+import type { Execution } from './execution.js';
 import { Executor } from './executor.js';
-import { stateOf } from './job-state.js';
-import type { Job, ScheduledJob, StoreTask } from './job.js';
+import { HistoryPruner } from './history-pruner.js';
+import type { Job } from './job.js';
 import { LeaseKeeper } from './lease-keeper.js';
-import { consoleLogger, type SchedulerLogger } from './logger.js';
-import { assertStorablePayload, type Payload } from './payload.js';
+import { consoleLogger } from './logger.js';
 import { JobRegistry } from './registry.js';
 import { RunLoop } from './run-loop.js';
 import type {
-  ListJobsOptions,
   RegisterJobOptions,
-  ScheduleJobOptions,
   Scheduler,
   SchedulerHealth,
   SchedulerOptions,
   StopOptions,
-  TriggerInput,
 } from './scheduler.types.js';
-import { parseDuration } from './schedule/duration.js';
-import { sameSpec, specOf, toTrigger } from './schedule/schedule-spec.js';
-import type { ScheduleSpec, Trigger } from './schedule/trigger.js';
+import { historyRetentionMs, resolveSettings } from './settings.js';
 import { SettleQueue } from './settle-queue.js';
+import type { JobStore } from './store/job-store.js';
+import { TaskApi } from './task-api.js';
 import { Waker } from './waker.js';
-import type { HistoryRecord, JobStore, TaskPage, TaskPatch, UpdateOptions } from './store/job-store.js';
-import { assertListLimit } from './store/store-arguments.js';
 
-const DEFAULTS = {
-  heartbeat: 1_000,
-  jitter: 0,
-  leaseMs: 30_000,
-  maxConcurrency: 10,
-  stopTimeoutMs: 10_000,
-} as const;
-
-/** How often history is pruned, at most. */
-const HISTORY_PRUNE_EVERY_MS = 60 * 60 * 1000;
+/** Time given to the last store calls of a stop (the loop's claim, releases, queued outcomes) after its `timeoutMs`. */
+const STOP_WRITE_MARGIN_MS = 1_000;
 
 /**
  * The standard scheduler: registers jobs, writes tasks to a {@link JobStore}, and runs a loop that
@@ -58,91 +40,58 @@ const HISTORY_PRUNE_EVERY_MS = 60 * 60 * 1000;
  * await scheduler.scheduleJob('hello', 'print', { payload: 'hello world', delay: 1000 });
  * ```
  */
-export class StdScheduler implements Scheduler {
+export class StdScheduler extends TaskApi implements Scheduler {
   /** The id this instance writes as lease owner. */
   readonly instanceId: string;
-  private readonly clock: Clock;
-  private readonly logger: SchedulerLogger;
   private readonly events: EventBus;
-  private readonly registry = new JobRegistry();
   private readonly waker: Waker;
   private readonly settleQueue: SettleQueue;
   private readonly loop: RunLoop;
   private readonly leaseKeeper: LeaseKeeper;
-  private readonly historyRetentionMs: number | null;
+  private readonly pruner: HistoryPruner | null;
+  /** Jobs that ignored their aborted signal past the grace and may still be running. */
+  private readonly detachedRuns = new Set<Execution>();
   private initialized: Promise<void> | null = null;
   private unsubscribeWake: (() => void) | null = null;
-  private pruneTimer: Promise<void> | null = null;
-  private pruneController: AbortController | null = null;
+  private stopping: Promise<void> | null = null;
 
-  constructor(
-    private readonly store: JobStore,
-    options: SchedulerOptions = {},
-  ) {
-    const heartbeat = positive('heartbeat', options.heartbeat ?? DEFAULTS.heartbeat);
-    const leaseMs = positive('leaseMs', options.leaseMs ?? DEFAULTS.leaseMs);
-    const maxConcurrency = wholeAtLeastOne(
-      'maxConcurrency',
-      options.maxConcurrency ?? DEFAULTS.maxConcurrency,
+  /** @throws InvalidArgumentError for an option out of range. */
+  constructor(rawStore: JobStore, options: SchedulerOptions = {}) {
+    const settings = resolveSettings(options, rawStore?.onWake !== undefined);
+    const retention = historyRetentionMs(options);
+    const logger = safeLogger(options.logger ?? consoleLogger);
+    const events = new EventBus(logger);
+    const ctx = new EngineContext(
+      settings,
+      options.clock ?? new SystemClock(),
+      logger,
+      events,
+      boundedStore(rawStore, settings.storeTimeoutMs),
     );
-    const batchSize = wholeAtLeastOne('batchSize', options.batchSize ?? maxConcurrency);
-    const jitter = options.jitter ?? DEFAULTS.jitter;
-    if (!(jitter >= 0)) throw new InvalidArgumentError('jitter', 'must be >= 0');
-    const wakeupHeartbeat = positive('wakeupHeartbeat', options.wakeupHeartbeat ?? heartbeat * 10);
-
-    this.clock = options.clock ?? new SystemClock();
-    this.logger = options.logger ?? consoleLogger;
-    this.instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-    this.events = new EventBus(this.logger);
-    this.waker = new Waker(this.clock);
-    this.historyRetentionMs = options.history ? retentionMs(options.history.retention) : null;
-
-    this.settleQueue = new SettleQueue({
-      store,
-      owner: this.instanceId,
-      clock: this.clock,
-      logger: this.logger,
-      events: this.events,
-      maxBatch: Math.max(batchSize, 100),
+    const registry = new JobRegistry();
+    const waker = new Waker(ctx.clock);
+    super(ctx, registry, {
+      ready: () => this.ready(),
+      wakeFor: (runAt) => waker.wakeFor(runAt),
+      wake: () => waker.wake(),
+      supersedeLocal: (slug, reason, incarnation) => this.loop.supersedeLocal(slug, reason, incarnation),
+    });
+    this.instanceId = settings.owner;
+    this.events = events;
+    this.waker = waker;
+    this.pruner = retention === null ? null : new HistoryPruner(ctx, retention);
+    this.settleQueue = new SettleQueue(ctx, {
+      maxBatch: Math.max(settings.batchSize, 100),
       onSettled: (execution) => this.loop.settled(execution),
       afterBatch: () => this.waker.wake(),
     });
-    const executor = new Executor({
-      clock: this.clock,
-      logger: this.logger,
-      events: this.events,
-      registry: this.registry,
-      settleQueue: this.settleQueue,
-      instanceId: this.instanceId,
-      recordHistory: this.historyRetentionMs !== null,
-    });
-    this.loop = new RunLoop({
-      store,
-      registry: this.registry,
-      executor,
-      settleQueue: this.settleQueue,
-      waker: this.waker,
-      clock: this.clock,
-      logger: this.logger,
-      events: this.events,
-      settings: {
-        owner: this.instanceId,
-        leaseMs,
-        maxConcurrency,
-        batchSize,
-        // Polling is only a safety net when the store pushes wake-ups (PostgreSQL LISTEN/NOTIFY).
-        pollMs: store.onWake ? wakeupHeartbeat : heartbeat,
-        jitter,
-      },
-    });
-    this.leaseKeeper = new LeaseKeeper({
-      store,
-      owner: this.instanceId,
-      clock: this.clock,
-      logger: this.logger,
-      events: this.events,
-      leaseMs,
-      held: () => this.loop.inFlight.values(),
+    const executor = new Executor(ctx, registry, this.settleQueue, (execution, stillRunning) =>
+      this.detached(execution, stillRunning),
+    );
+    this.loop = new RunLoop(ctx, { registry, executor, settleQueue: this.settleQueue, waker });
+    this.leaseKeeper = new LeaseKeeper(ctx, {
+      held: () => this.loop.executions,
+      abort: (execution) => executor.abort(execution, 'lease-lost'),
     });
   }
 
@@ -160,243 +109,57 @@ export class StdScheduler implements Scheduler {
     this.waker.wake();
   }
 
-  /** Prepares the store and starts the loop. Resolves once the loop runs. */
+  /**
+   * Prepares the store and starts the loop. Resolves once the loop runs.
+   * @throws StoreClosedError when the store was closed.
+   */
   async start(): Promise<void> {
+    if (this.stopping) await this.stopping;
     if (this.loop.isRunning) return;
     await this.ready();
     if (this.loop.isRunning) return;
-    if (this.store.onWake) this.unsubscribeWake = this.store.onWake((runAt) => this.waker.wakeFor(runAt));
+    const store = this.ctx.store;
+    if (store.onWake) this.unsubscribeWake = store.onWake((runAt) => this.waker.wakeFor(runAt));
     this.loop.start();
     this.leaseKeeper.start();
-    this.startHistoryPruning();
-    this.logger.log(
+    this.pruner?.start();
+    this.ctx.logger.log(
       `Scheduler ${this.instanceId} started (kinds: ${this.registry.kinds().join(', ') || 'none'})`,
     );
   }
 
   /**
    * Graceful stop: stops claiming, waits up to `timeoutMs` for running jobs, then aborts their
-   * signals and releases their leases so that another instance can take them at once.
+   * signals and releases their leases so that another instance can take them at once. Returns
+   * within `timeoutMs` plus about a second whatever the store does: what it could not write by
+   * then is logged, and those leases expire instead. Concurrent calls share one stop.
    */
-  async stop(options: StopOptions = {}): Promise<void> {
-    if (!this.loop.isRunning) return;
-    const timeoutMs = options.timeoutMs ?? DEFAULTS.stopTimeoutMs;
-    this.unsubscribeWake?.();
-    this.unsubscribeWake = null;
-    await this.loop.halt();
-    const deadline = this.clock.now().getTime() + timeoutMs;
-    await this.waitForRunningJobs(timeoutMs);
-    const abandoned = this.loop.abandonRunning();
-    if (abandoned.length > 0) {
-      this.logger.warn(
-        `Stop timed out: aborted ${abandoned.length} running job(s) and released their leases`,
-      );
-      try {
-        await this.store.release(this.instanceId, abandoned);
-      } catch (error) {
-        this.logger.error(`Releasing leases failed (they will expire instead): ${errorMessage(error)}`);
-      }
-    }
-    await this.settleQueue.drain(Math.max(0, deadline - this.clock.now().getTime()));
-    await this.leaseKeeper.stop();
-    this.pruneController?.abort();
-    await this.pruneTimer;
-    this.logger.log(`Scheduler ${this.instanceId} stopped`);
-  }
-
-  /**
-   * Creates a task. Without `trigger` it is one-time (unless its kind was registered with a trigger,
-   * which is then its schedule). The kind need not be registered on this instance.
-   * @throws JobAlreadyScheduledError when the slug exists and `replace` is not set;
-   *   InvalidPayloadError, InvalidSlugError, InvalidCronExpressionError, UnsupportedTriggerError.
-   */
-  async scheduleJob(
-    slug: string,
-    jobOrKind: Job | string,
-    options: ScheduleJobOptions = {},
-  ): Promise<ScheduledJob> {
-    assertSlug(slug);
-    const kind = typeof jobOrKind === 'string' ? jobOrKind : jobOrKind?.kind;
-    if (typeof kind !== 'string' || kind === '')
-      throw new InvalidArgumentError('kind', 'must be a non-empty string');
-    const payload: Payload = options.payload === undefined ? null : options.payload;
-    assertStorablePayload(payload);
-    const ownTrigger = options.trigger === undefined ? null : toTrigger(options.trigger);
-    const schedule = ownTrigger ? storableSpec(ownTrigger) : null;
-    const trigger = ownTrigger ?? this.registry.get(kind)?.trigger ?? null;
-    const runAt = this.firstRunAt(options, trigger);
-    await this.ready();
-    const task = await this.store.create(
-      { slug, kind, payload, runAt, schedule, paused: options.paused ?? false },
-      { replace: options.replace ?? false, tx: options.tx },
-    );
-    this.waker.wakeFor(task.runAt);
-    return this.toScheduledJob(task);
-  }
-
-  /** Every slug in the store. For a large store prefer {@link listJobs}. */
-  async getJobSlugs(): Promise<string[]> {
-    await this.ready();
-    return this.store.getSlugs();
-  }
-
-  /** A task's kind, next run time, payload, retry count, last result and state. @throws JobNotFoundError */
-  async getScheduledJob(slug: string): Promise<ScheduledJob> {
-    await this.ready();
-    const task = await this.store.get(slug);
-    if (!task) throw new JobNotFoundError(slug);
-    return this.toScheduledJob(task);
-  }
-
-  /** Deletes a task (a run in flight on this instance is aborted). @throws JobNotFoundError */
-  async deleteJob(slug: string): Promise<void> {
-    await this.ready();
-    if (!(await this.store.delete(slug))) throw new JobNotFoundError(slug);
-    this.loop.abortLocal(slug);
-  }
-
-  /** Deletes every task. */
-  async clear(): Promise<void> {
-    await this.ready();
-    await this.store.clear();
-  }
-
-  /** A page of tasks, filtered by kind and state. */
-  async listJobs(options: ListJobsOptions = {}): Promise<TaskPage> {
-    const limit = options.limit ?? 100;
-    assertListLimit(limit);
-    await this.ready();
-    return this.store.list({
-      kind: options.kind,
-      state: options.state,
-      limit,
-      cursor: options.cursor ?? null,
+  stop(options: StopOptions = {}): Promise<void> {
+    this.stopping ??= this.halt(options).finally(() => {
+      this.stopping = null;
     });
+    return this.stopping;
   }
 
-  /** A task's execution history, newest first (needs the `history` option). */
-  async getJobHistory(slug: string, options: { limit?: number } = {}): Promise<HistoryRecord[]> {
-    await this.ready();
-    return this.store.getHistory(slug, options.limit ?? 50);
-  }
-
-  /** @inheritdoc */
-  async ensureRecurring(
-    slug: string,
-    kind: string,
-    triggerInput: TriggerInput,
-    options: { payload?: Payload } = {},
-  ): Promise<ScheduledJob> {
-    assertSlug(slug);
-    const trigger = toTrigger(triggerInput);
-    const schedule = storableSpec(trigger);
-    const payload = options.payload ?? null;
-    assertStorablePayload(payload);
-    await this.ready();
-    for (;;) {
-      const existing = await this.store.get(slug);
-      if (!existing) {
-        try {
-          const task = await this.store.create({
-            slug,
-            kind,
-            payload,
-            runAt: this.firstRunAt({}, trigger),
-            schedule,
-          });
-          this.waker.wakeFor(task.runAt);
-          return this.toScheduledJob(task);
-        } catch (error) {
-          if (error instanceof JobAlreadyScheduledError) continue; // another instance won the race
-          throw error;
-        }
-      }
-      if (existing.kind === kind && sameSpec(existing.schedule, schedule))
-        return this.toScheduledJob(existing);
-      const runAt = this.firstRunAt({}, trigger);
-      const task = await this.mustUpdate(slug, { schedule, runAt }, 'reschedule');
-      this.logger.log(
-        `[${kind}:${slug}] schedule changed to ${describe(schedule)}; next run ${runAt.toISOString()}`,
-      );
-      return this.toScheduledJob(task);
-    }
-  }
-
-  /** @inheritdoc */
-  async pauseJob(slug: string): Promise<void> {
-    await this.mustUpdate(slug, { paused: true }, 'pause');
-  }
-
-  /** @inheritdoc */
-  async resumeJob(slug: string): Promise<void> {
-    const task = await this.mustUpdate(slug, { paused: false }, 'resume');
-    this.waker.wakeFor(task.runAt);
-  }
-
-  /** @inheritdoc */
-  async pauseKind(kind: string): Promise<number> {
-    await this.ready();
-    return this.store.setPausedByKind(kind, true);
-  }
-
-  /** @inheritdoc */
-  async resumeKind(kind: string): Promise<number> {
-    await this.ready();
-    const count = await this.store.setPausedByKind(kind, false);
-    this.waker.wake();
-    return count;
-  }
-
-  /**
-   * Runs a task once now: a recurring task then carries on with its schedule, a failed one-time task
-   * is retried from scratch. A paused task stays paused (it runs once resumed).
-   * @throws JobNotFoundError; JobRunningError while it runs.
-   */
-  async triggerJob(slug: string): Promise<void> {
-    const task = await this.mustUpdate(
-      slug,
-      { runAt: this.clock.now(), failed: false, retry: 0 },
-      'trigger',
-      { ifIdle: true },
-    );
-    this.waker.wakeFor(task.runAt);
-  }
-
-  /**
-   * Moves a task to `runAt`, or gives it a new `trigger` (next run: `runAt` or the trigger's first
-   * fire after now). @throws JobNotFoundError; JobRunningError while it runs.
-   */
-  async rescheduleJob(
-    slug: string,
-    options: { runAt?: Date; trigger?: TriggerInput },
-  ): Promise<ScheduledJob> {
-    const patch: TaskPatch = {};
-    if (options.trigger !== undefined) {
-      const trigger = toTrigger(options.trigger);
-      patch.schedule = storableSpec(trigger);
-      patch.runAt = options.runAt ?? this.firstRunAt({}, trigger);
-    } else if (options.runAt instanceof Date && !Number.isNaN(options.runAt.getTime())) {
-      patch.runAt = options.runAt;
-    } else {
-      throw new InvalidArgumentError('rescheduleJob options', 'give a valid runAt or a trigger');
-    }
-    const task = await this.mustUpdate(slug, patch, 'reschedule', { ifIdle: true });
-    this.waker.wakeFor(task.runAt);
-    return this.toScheduledJob(task);
-  }
-
-  /** The loop's health: running, last successful poll and its age, last store error. */
+  /** The loop's health: running, last poll and store error, what runs and what waits to be written. */
   health(): SchedulerHealth {
+    const now = this.ctx.clock.now().getTime();
     const lastPollAt = this.loop.lastPollAt;
     return {
       instanceId: this.instanceId,
       running: this.loop.isRunning,
       lastPollAt,
-      lastPollAgeMs: lastPollAt ? this.clock.now().getTime() - lastPollAt.getTime() : null,
+      lastPollAgeMs: lastPollAt ? now - lastPollAt.getTime() : null,
       lastStoreError: this.loop.lastStoreError,
       consecutiveStoreErrors: this.loop.consecutiveStoreErrors,
-      inFlight: this.loop.inFlight.size,
+      inFlight: this.loop.executions.size,
       kinds: [...this.registry.kinds()],
+      oldestRunningMs: this.loop.oldestRunningMs(now),
+      detachedRuns: this.detachedRuns.size,
+      pendingOutcomes: this.settleQueue.size,
+      oldestPendingOutcomeMs: this.settleQueue.oldestAgeMs(now),
+      lastOutcomeWriteError: this.settleQueue.lastError,
+      unwritableOutcomes: this.settleQueue.unwritable,
     };
   }
 
@@ -419,119 +182,68 @@ export class StdScheduler implements Scheduler {
     }
   }
 
+  private async halt(options: StopOptions): Promise<void> {
+    if (!this.loop.isRunning) return;
+    const { clock, logger, settings, store } = this.ctx;
+    const timeoutMs = options?.timeoutMs ?? settings.stopTimeoutMs;
+    const deadline = clock.now().getTime() + Math.max(0, Number.isFinite(timeoutMs) ? timeoutMs : 0);
+    const left = (): number => Math.max(0, deadline - clock.now().getTime());
+    this.unsubscribeWake?.();
+    this.unsubscribeWake = null;
+    // The loop's store call under way gets a moment past the deadline: claimed tasks come back
+    // and are released rather than left leased by an instance that stopped.
+    await this.within(this.loop.halt(), Math.max(left(), STOP_WRITE_MARGIN_MS / 2));
+    await this.within(this.loop.whenDrained(), left());
+    const abandoned = this.loop.abandonRunning();
+    const writeBudget = Math.max(left(), STOP_WRITE_MARGIN_MS);
+    if (abandoned.length > 0) {
+      logger.warn(`Stop timed out: aborted ${abandoned.length} running job(s) and released their leases`);
+      try {
+        await this.within(store.release(settings.owner, abandoned), writeBudget, 'release');
+      } catch (error) {
+        logger.error(`Releasing leases failed (they will expire instead): ${errorMessage(error)}`);
+      }
+    }
+    await this.settleQueue.drain(Math.max(left(), STOP_WRITE_MARGIN_MS / 2));
+    await this.leaseKeeper.stop(STOP_WRITE_MARGIN_MS / 4);
+    await this.pruner?.stop(STOP_WRITE_MARGIN_MS / 4);
+    // The next start prepares the store again (and finds out if it was closed meanwhile).
+    this.initialized = null;
+    logger.log(`Scheduler ${this.instanceId} stopped`);
+  }
+
+  /** `promise`, or nothing once `ms` have passed on the clock (then `what`, if given, is thrown as timed out). */
+  private async within<T>(promise: Promise<T>, ms: number, what?: string): Promise<void> {
+    const timer = new AbortController();
+    let timedOut = false;
+    promise.catch(() => undefined);
+    await Promise.race([
+      promise,
+      this.ctx.clock.sleep(ms, timer.signal).then(() => {
+        timedOut = !timer.signal.aborted;
+      }),
+    ]);
+    timer.abort();
+    if (timedOut && what) throw new Error(`${what} did not finish in ${ms} ms`);
+  }
+
+  private detached(execution: Execution, stillRunning: Promise<unknown>): void {
+    const { kind, slug } = execution.task;
+    this.ctx.logger.warn(
+      `[${kind}:${slug}] did not return within ${this.ctx.settings.abortGraceMs} ms of its aborted signal (${String(execution.abortReason)}): its slot is freed and it is left running in the background`,
+    );
+    this.detachedRuns.add(execution);
+    const forget = (): void => {
+      this.detachedRuns.delete(execution);
+    };
+    stillRunning.then(forget, forget);
+  }
+
   private ready(): Promise<void> {
-    this.initialized ??= this.store.init().catch((error: unknown) => {
+    this.initialized ??= this.ctx.store.init().catch((error: unknown) => {
       this.initialized = null;
       throw error;
     });
     return this.initialized;
   }
-
-  private async mustUpdate(
-    slug: string,
-    patch: TaskPatch,
-    action: string,
-    options?: UpdateOptions,
-  ): Promise<StoreTask> {
-    await this.ready();
-    const result = await this.store.update(slug, patch, options);
-    if (result.status === 'not-found') throw new JobNotFoundError(slug);
-    if (result.status === 'running') throw new JobRunningError(slug, action);
-    return result.task;
-  }
-
-  private firstRunAt(options: Pick<ScheduleJobOptions, 'runAt' | 'delay'>, trigger: Trigger | null): Date {
-    if (options.runAt !== undefined) {
-      if (!(options.runAt instanceof Date) || Number.isNaN(options.runAt.getTime())) {
-        throw new InvalidArgumentError('runAt', 'must be a valid Date');
-      }
-      return options.runAt;
-    }
-    const now = this.clock.now();
-    if (options.delay !== undefined) {
-      if (!(Number.isFinite(options.delay) && options.delay >= 0)) {
-        throw new InvalidArgumentError('delay', 'must be a number of milliseconds >= 0');
-      }
-      return new Date(now.getTime() + options.delay);
-    }
-    if (!trigger) return now;
-    const first = trigger.nextFireTime(now);
-    if (!first) throw new InvalidArgumentError('trigger', 'it has no fire time in the future');
-    return first;
-  }
-
-  private waitForRunningJobs(timeoutMs: number): Promise<void> {
-    const timeout = new AbortController();
-    return Promise.race([this.loop.whenDrained(), this.clock.sleep(timeoutMs, timeout.signal)]).finally(() =>
-      timeout.abort(),
-    );
-  }
-
-  private startHistoryPruning(): void {
-    const retention = this.historyRetentionMs;
-    if (retention === null) return;
-    const controller = new AbortController();
-    this.pruneController = controller;
-    const every = Math.min(HISTORY_PRUNE_EVERY_MS, Math.max(1000, Math.floor(retention / 10)));
-    this.pruneTimer = (async () => {
-      while (!controller.signal.aborted) {
-        try {
-          await this.store.pruneHistory(new Date(this.clock.now().getTime() - retention));
-        } catch (error) {
-          this.logger.warn(`Pruning history failed: ${errorMessage(error)}`);
-        }
-        await this.clock.sleep(every, controller.signal);
-      }
-    })();
-  }
-
-  private toScheduledJob(task: StoreTask): ScheduledJob {
-    return {
-      slug: task.slug,
-      kind: task.kind,
-      nextRunTime: task.runAt,
-      payload: task.payload,
-      retry: task.retry,
-      result: task.result,
-      failed: task.failed,
-      paused: task.paused,
-      state: stateOf(task, this.clock.now()),
-      schedule: task.schedule,
-      lockedBy: task.lockedBy,
-      lockedUntil: task.lockedUntil,
-      version: task.version,
-      createdAt: task.createdAt,
-      updatedAt: task.updatedAt,
-    };
-  }
-}
-
-function storableSpec(trigger: Trigger): ScheduleSpec {
-  const spec = specOf(trigger);
-  if (!spec) throw new UnsupportedTriggerError(trigger.constructor?.name ?? 'custom trigger');
-  return spec;
-}
-
-function describe(spec: ScheduleSpec): string {
-  return spec.type === 'cron' ? `"${spec.expression}" (${spec.timeZone})` : `every ${spec.everyMs} ms`;
-}
-
-function assertSlug(slug: unknown): asserts slug is string {
-  if (typeof slug !== 'string' || slug.length === 0) throw new InvalidSlugError(slug);
-}
-
-function positive(name: string, value: number): number {
-  if (!(Number.isFinite(value) && value > 0)) throw new InvalidArgumentError(name, 'must be a number > 0');
-  return value;
-}
-
-function wholeAtLeastOne(name: string, value: number): number {
-  if (!(Number.isInteger(value) && value >= 1))
-    throw new InvalidArgumentError(name, 'must be a whole number >= 1');
-  return value;
-}
-
-function retentionMs(retention: number | string): number {
-  const ms = typeof retention === 'number' ? retention : parseDuration(retention);
-  return positive('history.retention', ms);
 }

@@ -38,6 +38,13 @@ export interface RegisterJobOptions {
   misfirePolicy?: MisfirePolicy;
   /** Runs of this kind at once on this instance. Default: the scheduler's `maxConcurrency`. */
   concurrency?: number;
+  /**
+   * Longest run, in ms. At the timeout the job's `ctx.signal` aborts with reason `'timeout'` and the
+   * run counts as a failure (backoff, `maxRetries`). A job that ignores its signal is waited for
+   * `abortGraceMs` more (see `SchedulerOptions`); then its slot is freed and its failure written,
+   * while it may go on in the background (reported by `health().detachedRuns`). Default: none.
+   */
+  timeoutMs?: number;
 }
 
 /** Options of `scheduleJob`. */
@@ -83,6 +90,21 @@ export interface SchedulerOptions {
   instanceId?: string;
   /** Keep one history record per execution, pruned after `retention` (ms or `'7d'`, `'12h'`). */
   history?: { retention: number | string };
+  /**
+   * Longest wait for one store call, in ms of real time. A store that stops answering (a
+   * connection stalled without being closed) fails that call with a `StoreTimeoutError` instead of
+   * holding the loop, a lease renewal, `scheduleJob` or `stop()`. The call may still be applied
+   * later. Default 30000.
+   */
+  storeTimeoutMs?: number;
+  /**
+   * How long a job whose signal was aborted (timeout, lease lost, task replaced or deleted) may take
+   * to return before its slot is freed and it is left to run on in the background (see
+   * `health().detachedRuns`). Default 5000.
+   */
+  abortGraceMs?: number;
+  /** Default `timeoutMs` of `stop()`. Default 10000. */
+  stopTimeoutMs?: number;
 }
 
 /** Options of `stop`. */
@@ -117,6 +139,21 @@ export interface SchedulerHealth {
   inFlight: number;
   /** The kinds this instance runs. */
   kinds: string[];
+  /** How long the oldest job running here has run, in ms (`null` when none runs). */
+  oldestRunningMs: number | null;
+  /**
+   * Jobs whose signal was aborted (timeout, lease lost, replaced, deleted) and that did not return
+   * within `abortGraceMs`: their slots were freed, but they may still be running.
+   */
+  detachedRuns: number;
+  /** Run outcomes waiting to be written to the store. */
+  pendingOutcomes: number;
+  /** How long the oldest of them has waited, in ms (`null` when none waits). */
+  oldestPendingOutcomeMs: number | null;
+  /** The last error writing outcomes, `null` once a write succeeds again. */
+  lastOutcomeWriteError: string | null;
+  /** Outcomes given up on because the store refused even their plainest form (see the log). */
+  unwritableOutcomes: number;
 }
 
 /** The public face of a scheduler. */

@@ -1,13 +1,26 @@
-import type { Clock } from './clock.js';
-import { errorMessage, type EventBus } from './event-bus.js';
+import type { EngineContext } from './engine-context.js';
+import { errorMessage } from './error-text.js';
+import { messages } from './errors/messages.js';
 import type { Execution } from './execution.js';
-import type { SchedulerLogger } from './logger.js';
-import type { HistoryRecord, JobStore, TaskOutcome } from './store/job-store.js';
+import type { HistoryRecord, TaskOutcome } from './store/job-store.js';
+import { isTransientStoreError } from './store/transient-error.js';
 
 interface PendingOutcome {
   execution: Execution;
-  outcome: TaskOutcome;
+  /** What to write; `null` for a run whose outcome is void (only its history is written). */
+  outcome: TaskOutcome | null;
   history: HistoryRecord | null;
+  /** When it was queued (ms since epoch): `health()` reports the oldest. */
+  queuedAt: number;
+  /** A write of it failed before: a refusal now may mean that write was applied after all. */
+  retried: boolean;
+  /**
+   * The count of successful writes when the store last refused this outcome on its own, or null.
+   * Refused again after another write succeeded, it is the outcome the store refuses (not an outage).
+   */
+  refusedAt: number | null;
+  /** It was refused and replaced by the plainest outcome (kept as failed, with the reason). */
+  degraded: boolean;
 }
 
 /** Backoff between retries of a failed store write: 100 ms doubling to 30 s. */
@@ -19,22 +32,40 @@ export function storeRetryDelay(attempt: number): number {
  * Writes run outcomes in batches, one store call at a time (group commit): outcomes that arrive
  * while a write is under way go in the next one. Under load a single `settle` carries hundreds of
  * outcomes; when idle each outcome is written on the next turn of the event loop.
+ *
+ * A failed write is retried two ways. A *transient* failure (timeout, lost connection: see
+ * `isTransientStoreError`) retries the same batch after a backoff. A *refusal* means the store
+ * rejected something in the batch: the batch is split in halves, each written alone, until the
+ * refused outcome stands alone; that one is then written in its plainest form (the task kept as
+ * failed with the store's reason), and if even that is refused it is given up and reported (its
+ * lease expires and the task runs again). So one bad outcome never holds back another.
  */
 export class SettleQueue {
   private pending: PendingOutcome[] = [];
+  /** Groups split off a refused batch, each written alone, before anything else. */
+  private isolated: PendingOutcome[][] = [];
+  /** Single outcomes the store refused once, retried one at a time after everything else. */
+  private suspects: PendingOutcome[] = [];
+  /** Successful writes so far. */
+  private successes = 0;
   private flushing: Promise<void> | null = null;
+  /** The batch of the store call under way. */
+  private writing: PendingOutcome[] = [];
   private scheduled = false;
   private givingUp = false;
+  /** Failed writes in a row: the backoff grows with them. */
+  private failures = 0;
+  private backoff: AbortController | null = null;
+  /** The last write error, `null` once a write succeeds again. */
+  lastError: string | null = null;
+  /** Outcomes given up on because the store refused them even in their plainest form. */
+  unwritable = 0;
 
   constructor(
-    private readonly deps: {
-      store: JobStore;
-      owner: string;
-      clock: Clock;
-      logger: SchedulerLogger;
-      events: EventBus;
+    private readonly ctx: EngineContext,
+    private readonly hooks: {
       maxBatch: number;
-      /** Called for each execution once its outcome is written (or refused). */
+      /** Called for each execution once its outcome is written (or refused, or given up). */
       onSettled: (execution: Execution) => void;
       /** Called after every batch: the loop may claim again. */
       afterBatch: () => void;
@@ -42,25 +73,87 @@ export class SettleQueue {
   ) {}
 
   get isEmpty(): boolean {
-    return this.pending.length === 0 && this.flushing === null && !this.scheduled;
+    return this.size === 0 && this.flushing === null && !this.scheduled;
   }
 
-  enqueue(execution: Execution, outcome: TaskOutcome, history: HistoryRecord | null): void {
-    this.pending.push({ execution, outcome, history });
+  /** Outcomes waiting to be written. */
+  get size(): number {
+    return (
+      this.pending.length + this.suspects.length + this.isolated.reduce((sum, group) => sum + group.length, 0)
+    );
+  }
+
+  /** How long the oldest outcome has waited, in ms (`null` when none waits). */
+  oldestAgeMs(now: number): number | null {
+    let oldest = Infinity;
+    for (const item of this.queued()) oldest = Math.min(oldest, item.queuedAt);
+    return oldest === Infinity ? null : now - oldest;
+  }
+
+  /**
+   * Points a queued outcome at a new version of its lease (the task was claimed again by this
+   * instance, same incarnation, while its outcome waited). False when that outcome is being
+   * written right now (it is then refused, and the task runs again).
+   */
+  retarget(execution: Execution, version: number): boolean {
+    if (this.writing.some((item) => item.execution === execution)) return false;
+    for (const item of this.queued()) {
+      if (item.execution !== execution) continue;
+      if (item.outcome) item.outcome = { ...item.outcome, version };
+      return true;
+    }
+    return false;
+  }
+
+  enqueue(execution: Execution, outcome: TaskOutcome | null, history: HistoryRecord | null): void {
+    const queuedAt = this.ctx.clock.now().getTime();
+    this.pending.push({
+      execution,
+      outcome,
+      history,
+      queuedAt,
+      retried: false,
+      refusedAt: null,
+      degraded: false,
+    });
     this.schedule();
   }
 
-  /** Waits until every queued outcome is written; with `giveUpAfterMs`, stops retrying a failing store then. */
+  /**
+   * Waits until every queued outcome is written; with `giveUpAfterMs`, gives up at that deadline:
+   * what is not written by then is dropped with a warning (those leases expire and the tasks run
+   * again), and it returns without waiting for a store call still under way.
+   */
   async drain(giveUpAfterMs?: number): Promise<void> {
-    const deadline = giveUpAfterMs === undefined ? Infinity : this.deps.clock.now().getTime() + giveUpAfterMs;
+    const { clock } = this.ctx;
+    const deadline = giveUpAfterMs === undefined ? Infinity : clock.now().getTime() + giveUpAfterMs;
     while (!this.isEmpty) {
-      if (this.deps.clock.now().getTime() >= deadline) {
-        this.givingUp = true;
-        for (const item of this.pending.splice(0)) this.deps.onSettled(item.execution);
+      const left = deadline - clock.now().getTime();
+      if (left <= 0) {
+        this.giveUp();
+        return;
       }
-      await (this.flushing ?? new Promise<void>((resolve) => setImmediate(resolve)));
+      const tick = new AbortController();
+      const step = this.flushing ?? new Promise<void>((resolve) => setImmediate(resolve));
+      await Promise.race([step, deadline === Infinity ? step : clock.sleep(left, tick.signal)]);
+      tick.abort();
     }
-    this.givingUp = false;
+  }
+
+  private giveUp(): void {
+    this.givingUp = true;
+    this.backoff?.abort();
+    const dropped = [...this.writing, ...this.queued()];
+    this.pending = [];
+    this.isolated = [];
+    this.suspects = [];
+    const unwritten = dropped.filter((item) => item.outcome !== null).length;
+    if (unwritten > 0) {
+      this.ctx.logger.warn(
+        `Gave up writing ${unwritten} outcome(s) at shutdown: their leases will expire and those tasks will run again`,
+      );
+    }
+    for (const item of dropped) this.hooks.onSettled(item.execution);
   }
 
   private schedule(): void {
@@ -68,67 +161,164 @@ export class SettleQueue {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      if (this.pending.length === 0) return;
+      if (this.size === 0) return;
       this.flushing = this.flush().finally(() => {
         this.flushing = null;
-        if (this.pending.length > 0) this.schedule();
+        if (this.size > 0 && !this.givingUp) this.schedule();
       });
     });
   }
 
+  private queued(): PendingOutcome[] {
+    return [...this.isolated.flat(), ...this.pending, ...this.suspects];
+  }
+
+  /** The next batch: a split-off group, else new outcomes, else one outcome the store refused before. */
+  private takeBatch(): { batch: PendingOutcome[]; from: 'isolated' | 'pending' | 'suspects' } {
+    if (this.isolated.length > 0)
+      return { batch: this.isolated.shift() as PendingOutcome[], from: 'isolated' };
+    if (this.pending.length > 0)
+      return { batch: this.pending.splice(0, this.hooks.maxBatch), from: 'pending' };
+    return { batch: [this.suspects.shift() as PendingOutcome], from: 'suspects' };
+  }
+
   private async flush(): Promise<void> {
-    const batch = this.pending.splice(0, this.deps.maxBatch);
-    const { store, owner, logger, events } = this.deps;
-    for (let attempt = 0; ; attempt++) {
+    const { batch, from } = this.takeBatch();
+    const writes = batch.filter((item) => item.outcome !== null);
+    this.writing = batch;
+    if (writes.length > 0) {
+      const { store, settings } = this.ctx;
       try {
         const { rejected } = await store.settle(
-          owner,
-          batch.map((item) => item.outcome),
+          settings.owner,
+          writes.map((item) => item.outcome as TaskOutcome),
         );
-        if (rejected.length > 0) this.reportRejected(batch, new Set(rejected));
-        break;
+        this.successes++;
+        this.failures = 0;
+        this.lastError = null;
+        if (rejected.length > 0) this.reportRejected(writes, new Set(rejected));
       } catch (error) {
-        logger.error(`Writing ${batch.length} run outcome(s) failed, will retry: ${errorMessage(error)}`);
-        if (events.has('store.error')) {
-          events.emit('store.error', { operation: 'settle', error: errorMessage(error), instanceId: owner });
-        }
-        if (this.givingUp) {
-          logger.warn(
-            `Gave up writing ${batch.length} outcome(s) at shutdown: their leases will expire and they will run again`,
+        if (this.givingUp) return;
+        this.writing = [];
+        for (const item of writes) item.retried = true;
+        if (isTransientStoreError(error)) {
+          this.lastError = this.ctx.reportStoreError(
+            'settle',
+            error,
+            `will retry ${writes.length} outcome(s)`,
           );
-          break;
+          this.requeue(batch, from);
+        } else {
+          this.lastError = this.ctx.reportStoreError('settle', error, 'looking for the outcome it refused');
+          const givenUp = this.isolate(batch, writes);
+          if (givenUp) return this.settleBatch([givenUp]);
         }
-        await this.deps.clock.sleep(storeRetryDelay(attempt));
+        await this.sleep(storeRetryDelay(this.failures++));
+        return;
       }
     }
+    await this.settleBatch(batch);
+  }
+
+  private async settleBatch(batch: PendingOutcome[]): Promise<void> {
+    this.writing = [];
+    for (const item of batch) this.hooks.onSettled(item.execution);
+    this.hooks.afterBatch();
+    await this.appendHistory(batch);
+  }
+
+  private requeue(batch: PendingOutcome[], from: 'isolated' | 'pending' | 'suspects'): void {
+    if (from === 'isolated') this.isolated.unshift(batch);
+    else if (from === 'pending') this.pending.unshift(...batch);
+    else this.suspects.unshift(...batch);
+  }
+
+  /**
+   * After a refusal: splits a batch in two; a single outcome becomes a suspect, retried after other
+   * writes; a suspect refused again after another write succeeded is degraded to its plainest form,
+   * and given up if even that is refused (then it is returned, to be settled as it is).
+   */
+  private isolate(batch: PendingOutcome[], writes: PendingOutcome[]): PendingOutcome | null {
+    if (writes.length > 1) {
+      const half = Math.ceil(batch.length / 2);
+      this.isolated.unshift(batch.slice(0, half), batch.slice(half));
+      return null;
+    }
+    const item = writes[0];
+    const others = batch.filter((other) => other !== item);
+    if (others.length > 0) this.isolated.unshift(others);
+    const confirmed = item.refusedAt !== null && this.successes > item.refusedAt;
+    if (!confirmed) {
+      // Maybe an outage the error did not look like: only a success of other writes in between tells.
+      item.refusedAt = this.successes;
+      this.suspects.push(item);
+      return null;
+    }
+    const outcome = item.outcome as TaskOutcome;
+    const { kind, slug } = item.execution.task;
+    const reason = this.lastError ?? 'refused by the store';
+    if (!item.degraded && outcome.type === 'reschedule') {
+      item.degraded = true;
+      item.refusedAt = this.successes;
+      item.outcome = {
+        type: 'reschedule',
+        slug: outcome.slug,
+        version: outcome.version,
+        runAt: item.execution.task.runAt,
+        retry: outcome.retry,
+        result: messages.runFailures.outcomeUnwritable(reason),
+        failed: true,
+      };
+      this.ctx.logger.error(
+        `[${kind}:${slug}] its outcome was refused by the store; keeping it as failed instead`,
+      );
+      this.suspects.push(item);
+      return null;
+    }
+    this.unwritable++;
+    this.ctx.logger.error(
+      `[${kind}:${slug}] its outcome could not be written (${reason}); its lease will expire and it will run again`,
+    );
+    return item;
+  }
+
+  private async appendHistory(batch: PendingOutcome[]): Promise<void> {
     const records = batch.flatMap((item) => (item.history ? [item.history] : []));
-    for (const item of batch) this.deps.onSettled(item.execution);
-    this.deps.afterBatch();
-    if (records.length > 0) {
-      try {
-        await store.appendHistory(records);
-        if (events.has('history.recorded'))
-          for (const record of records) events.emit('history.recorded', record);
-      } catch (error) {
-        logger.warn(`Writing ${records.length} history record(s) failed: ${errorMessage(error)}`);
-      }
+    if (records.length === 0) return;
+    const { store, events, logger } = this.ctx;
+    try {
+      await store.appendHistory(records);
+      if (events.has('history.recorded'))
+        for (const record of records) events.emit('history.recorded', record);
+    } catch (error) {
+      logger.warn(`Writing ${records.length} history record(s) failed: ${errorMessage(error)}`);
     }
   }
 
-  private reportRejected(batch: PendingOutcome[], rejected: Set<string>): void {
-    for (const item of batch) {
+  private async sleep(ms: number): Promise<void> {
+    const backoff = new AbortController();
+    this.backoff = backoff;
+    await this.ctx.clock.sleep(ms, backoff.signal);
+    this.backoff = null;
+  }
+
+  private reportRejected(writes: PendingOutcome[], rejected: Set<string>): void {
+    for (const item of writes) {
       const { execution } = item;
-      const { slug, kind } = execution.task;
-      if (!rejected.has(slug)) continue;
-      execution.leaseLost = true;
+      if (!rejected.has(execution.task.slug)) continue;
       // The run's outcome was refused: its history record must not say it succeeded or failed.
       if (item.history) item.history = { ...item.history, outcome: 'lease-lost' };
-      this.deps.logger.warn(
-        `[${kind}:${slug}] outcome not applied: the lease was lost (the task was taken over, replaced or deleted)`,
-      );
-      if (this.deps.events.has('lease.lost')) {
-        this.deps.events.emit('lease.lost', { slug, kind, instanceId: this.deps.owner });
+      if (item.retried) {
+        // An earlier attempt that timed out may have been applied: that is not a lost lease.
+        this.ctx.logger.warn(
+          `[${execution.task.kind}:${execution.task.slug}] outcome not applied on retry: an earlier attempt applied it, or the lease was lost`,
+        );
+        continue;
       }
+      this.ctx.reportLeaseLost(
+        execution,
+        'outcome not applied: the lease was lost (the task was taken over, replaced or deleted)',
+      );
     }
   }
 }

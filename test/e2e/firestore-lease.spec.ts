@@ -141,13 +141,13 @@ describe('FirestoreStore: lease expiry, takeover and fencing with real scheduler
     const { partition, observer, loggerA, lostA, runsB, afterB, signalA } = await takeoverScenario();
 
     // The partition heals while A's job still runs: A's next renewal is refused, which aborts the
-    // job's signal; the job then returns, and its outcome is refused as well.
+    // job's signal; the job then returns, and its outcome is discarded (the store would refuse it).
     partition.failing.clear();
     await waitUntil(() => signalA()?.aborted === true, { message: "A's job signal aborted" });
     expect(lostA).toContain('t');
     expect(loggerA.has('warn', 'lease lost while running')).toBe(true);
-    await waitUntil(() => loggerA.has('warn', 'outcome not applied: the lease was lost'), {
-      message: "A's settle refused",
+    await waitUntil(() => loggerA.has('warn', 'outcome discarded: this instance lost the lease'), {
+      message: "A's outcome discarded",
     });
     expect(await observer.get('t')).toEqual(afterB);
     expect(runsB).toHaveLength(1);

@@ -122,10 +122,10 @@ describe('a database outage under a running scheduler', () => {
       const wrong = [...runs].filter(([, n]) => n !== 1);
       expect(wrong).toEqual([]);
       expect(scheduler.isRunning).toBe(true);
-      expect(logger.has('error', 'Store lock failed') || logger.has('error', 'Store nextRun failed')).toBe(
+      expect(logger.has('error', 'Store claim failed') || logger.has('error', 'Store nextRun failed')).toBe(
         true,
       );
-      expect(logger.has('error', 'run outcome(s) failed, will retry')).toBe(true);
+      expect(logger.has('error', 'Store settle failed')).toBe(true);
       // The LISTEN connection was cut too; the store got it back.
       expect(logger.has('warn', 'LISTEN')).toBe(true);
       await waitFor(() => logger.has('log', 'connection re-established'), 'LISTEN to be re-established');

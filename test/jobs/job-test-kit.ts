@@ -42,6 +42,7 @@ export function makeTask(kind: string, payload: Payload, slug = `${kind}-task`):
     payload,
     runAt: at,
     version: 2,
+    incarnation: 'i1',
     retry: 0,
     result: null,
     failed: false,

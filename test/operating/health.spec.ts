@@ -100,7 +100,7 @@ describe('checkSchedulerHealth', () => {
     expect(report.storeReachable).toBe(true);
     expect(report.loop.lastPollAgeMs).toBe(75_000);
     expect(report.problems).toEqual([
-      "the loop's last successful poll was 75000 ms ago (more than 60000 ms): lock: injected fault: lock unavailable",
+      "the loop's last successful poll was 75000 ms ago (more than 60000 ms): claim: injected fault: claim unavailable",
     ]);
   });
 

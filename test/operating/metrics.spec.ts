@@ -37,10 +37,11 @@ async function samples(registry: Registry, name: string): Promise<Record<string,
 
 function setup() {
   const clock = new VirtualClock();
-  const faults = withFaults(new MemoryStore({ clock }));
+  const memory = new MemoryStore({ clock });
+  const faults = withFaults(memory);
   const scheduler = new StdScheduler(faults.store, { clock, logger: silentLogger, instanceId: 'metrics-1' });
   const registry = new Registry();
-  return { clock, faults, scheduler, registry };
+  return { clock, memory, faults, scheduler, registry };
 }
 
 describe('registerSchedulerMetrics', () => {
@@ -104,7 +105,7 @@ describe('registerSchedulerMetrics', () => {
   });
 
   it('counts misfires, lost leases and store errors', async () => {
-    const { clock, faults, scheduler, registry } = setup();
+    const { clock, memory, faults, scheduler, registry } = setup();
     running.push(scheduler);
     registerSchedulerMetrics(scheduler, { registry, clock });
     const held = new ControlledJob('m-held');
@@ -113,13 +114,34 @@ describe('registerSchedulerMetrics', () => {
     await scheduler.scheduleJob('hourly', 'm-hourly', { trigger: { every: '1h' }, runAt: clock.now() });
     clock.advanceBy(3 * 3600 * SECOND + 1);
     held.hold('doomed');
+    held.hold('deleted');
     await scheduler.scheduleJob('doomed', 'm-held', { runAt: clock.now() });
+    await scheduler.scheduleJob('deleted', 'm-held', { runAt: clock.now() });
     await scheduler.start();
-    await until(() => held.runs.length === 1, 'the held run');
-    // Deleted while it runs: its outcome is refused, the lease is lost.
-    await scheduler.deleteJob('doomed');
+    await until(() => held.runs.length === 2, 'the held runs');
+
+    // Deleted while it runs: its outcome is discarded, but nothing was lost: not counted.
+    await scheduler.deleteJob('deleted');
+    held.release('deleted');
+    // Renewals fail past the lease, and another instance takes 'doomed' over: a lost lease.
+    faults.failing.add('extendLease');
+    faults.failing.add('claim');
+    clock.advanceBy(31 * SECOND);
+    expect(
+      await memory.claim({ kinds: ['m-held'], owner: 'intruder', leaseMs: 600_000, limit: 1 }),
+    ).toHaveLength(1);
+    faults.failing.delete('extendLease');
+    const lost = async () =>
+      (await samples(registry, 'scheduler_leases_lost_total'))['scheduler_leases_lost_total kind=m-held'];
+    await until(async () => {
+      clock.advanceBy(SECOND);
+      return (await lost()) === 1;
+    }, 'the renewal that finds the lease lost');
+    // The job ignores its aborted signal: after the grace its slot is freed.
+    clock.advanceBy(5 * SECOND);
+    await until(() => scheduler.health().inFlight === 0, 'the lost run to be given up');
     held.release('doomed');
-    await scheduler.whenIdle();
+    await until(() => scheduler.health().detachedRuns === 0, 'the lost run to return');
 
     expect(await samples(registry, 'scheduler_misfires_total')).toEqual({
       'scheduler_misfires_total kind=m-hourly': 1,
@@ -128,12 +150,11 @@ describe('registerSchedulerMetrics', () => {
       'scheduler_leases_lost_total kind=m-held': 1,
     });
 
-    faults.failing.add('claim');
     clock.advanceBy(15 * SECOND);
     await until(() => scheduler.health().consecutiveStoreErrors > 0, 'a failed poll');
     expect(
       (await samples(registry, 'scheduler_store_errors_total'))[
-        'scheduler_store_errors_total operation=lock'
+        'scheduler_store_errors_total operation=claim'
       ],
     ).toBeGreaterThanOrEqual(1);
   });

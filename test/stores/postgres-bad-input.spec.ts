@@ -1,6 +1,7 @@
 import {
   InvalidArgumentError,
   InvalidPayloadError,
+  InvalidSlugError,
   InvalidStoreOptionError,
 } from '../../lib/core/errors/index.js';
 import { silentLogger } from '../../lib/core/logger.js';
@@ -181,7 +182,7 @@ describe('PostgresStore: bad input', () => {
     });
 
     it('refuses a slug or kind holding U+0000 (PostgreSQL text cannot), before anything is written', async () => {
-      await expect(store.create(task('a\u0000b'))).rejects.toBeInstanceOf(InvalidArgumentError);
+      await expect(store.create(task('a\u0000b'))).rejects.toBeInstanceOf(InvalidSlugError);
       await expect(store.create(task('ok', { kind: 'k\u0000' }))).rejects.toBeInstanceOf(
         InvalidArgumentError,
       );

@@ -10,3 +10,5 @@ export * from './job-running.error.js';
 export * from './unsupported-trigger.error.js';
 export * from './invalid-store-option.error.js';
 export { messages } from './messages.js';
+export * from './store-closed.error.js';
+export * from './store-timeout.error.js';

@@ -1,8 +1,20 @@
+/** A value shown in a message: short, and never throwing (a message must not fail to be built). */
+export function display(value: unknown, max = 80): string {
+  let text: string;
+  try {
+    text = typeof value === 'bigint' ? `${value}n` : (JSON.stringify(value) ?? String(value));
+  } catch {
+    text = `a ${typeof value}`;
+  }
+  text = text.toWellFormed();
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
 /** Every message the library puts in an error, in one place so that wording stays consistent. */
 export const messages = {
   invalidCron: (expression: string, reason: string) => `Invalid cron expression "${expression}": ${reason}`,
   invalidPayload: (path: string, reason: string) => `Payload cannot be stored: at ${path}, ${reason}`,
-  invalidSlug: (slug: unknown) => `Invalid job slug ${JSON.stringify(slug)}: a slug is a non-empty string`,
+  invalidSlug: (slug: unknown, reason: string) => `Invalid job slug ${display(slug)}: ${reason}`,
   invalidArgument: (name: string, reason: string) => `Invalid ${name}: ${reason}`,
   jobAlreadyRegistered: (kind: string) => `A job of kind "${kind}" is already registered with this scheduler`,
   jobAlreadyScheduled: (slug: string) =>
@@ -14,4 +26,29 @@ export const messages = {
     `A ${name} cannot be stored with a task: pass a cron string, { cron, timeZone }, { every }, a CronTrigger or a SimpleTrigger to scheduleJob, or register the custom trigger with registerJob`,
   invalidStoreOption: (option: string, reason: string) => `Invalid store option ${option}: ${reason}`,
   schedulerNotRunning: () => 'The scheduler is not running',
+  storeClosed: () => 'The store is closed: create a new store (and scheduler) to use it again',
+  storeTimeout: (operation: string, ms: number) =>
+    `The store did not answer ${operation} within ${ms} ms (it may still apply it)`,
+  /** Why a run failed without an error of the job's own; stored as the task's `result`. */
+  runFailures: {
+    timedOut: (timeoutMs: number) => `Timed out after ${timeoutMs} ms (the job's signal was aborted)`,
+    scheduleUnreadable: (reason: string) =>
+      `The task's schedule cannot be read or computed on this instance, so it is kept as failed until it is replaced: ${reason}`,
+    internal: (reason: string) => `The scheduler failed while running this task: ${reason}`,
+    outcomeUnwritable: (reason: string) => `The outcome of the last run could not be stored: ${reason}`,
+  },
+  /** Reasons given to `InvalidSlugError` and `InvalidArgumentError` by the argument checks. */
+  argumentReasons: {
+    notString: () => 'must be a non-empty string',
+    notWellFormed: () =>
+      'must be well-formed Unicode: it holds a lone surrogate (half of an emoji cut by slice?), which a store would turn into U+FFFD',
+    hasNul: () => 'must not contain a NUL character (U+0000)',
+    tooLong: (bytes: number, max: number) => `is ${bytes} UTF-8 bytes long; the limit is ${max}`,
+    notDate: () => 'must be a valid Date',
+    dateOutOfRange: (min: string, max: string) => `must be between ${min} and ${max}`,
+    notBoolean: () => 'must be true or false',
+    oneOf: (values: readonly string[]) => `must be one of ${values.join(', ')}`,
+    wholeNumberIn: (min: number, max: number) => `must be a whole number from ${min} to ${max}`,
+    delayAndRunAt: () => 'give either delay or runAt, not both',
+  },
 } as const;

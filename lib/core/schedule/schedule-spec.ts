@@ -51,6 +51,27 @@ function specKey(spec: unknown): string {
 }
 
 /**
+ * Checks the shape of a stored schedule (not whether its expression parses: that is the engine's
+ * business when it runs the task, and a store must keep what it is given).
+ * @throws InvalidArgumentError for anything but `{ type: 'cron', expression, timeZone }` or
+ *   `{ type: 'interval', everyMs }`.
+ */
+export function assertScheduleSpec(spec: unknown): asserts spec is ScheduleSpec {
+  const s = (typeof spec === 'object' && spec !== null ? spec : {}) as Partial<Record<string, unknown>>;
+  const valid =
+    (s.type === 'cron' &&
+      typeof s.expression === 'string' &&
+      (s.timeZone === undefined || typeof s.timeZone === 'string')) ||
+    (s.type === 'interval' && typeof s.everyMs === 'number' && Number.isFinite(s.everyMs) && s.everyMs > 0);
+  if (!valid) {
+    throw new InvalidArgumentError(
+      'schedule',
+      `${safeJson(spec)} is neither { type: 'cron', expression, timeZone } nor { type: 'interval', everyMs }`,
+    );
+  }
+}
+
+/**
  * Turns what a user wrote into a trigger:
  * - a string: a cron expression in UTC (`'0 9 * * 1-5'`, `'@daily'`, `'@every 30s'`);
  * - `{ cron, timeZone? }`: a cron expression in a zone;

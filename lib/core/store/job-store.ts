@@ -48,10 +48,13 @@ export interface LeaseRef {
   version: number;
 }
 
-/** What to do with a task after a run, applied only if the caller still owns it at that version. */
-export type TaskOutcome =
-  | (LeaseRef & { type: 'delete' })
-  | (LeaseRef & {
+/**
+ * What a run changes about its task: remove it, or give it a new run time and state. The engine's
+ * `decideOutcome` says which (with the event it reports); `settle` writes it.
+ */
+export type OutcomeChange =
+  | { type: 'delete' }
+  | {
       type: 'reschedule';
       runAt: Date;
       retry: number;
@@ -59,7 +62,10 @@ export type TaskOutcome =
       failed: boolean;
       /** Written only when present (a job that changed its payload). */
       payload?: Payload;
-    });
+    };
+
+/** What to do with a task after a run, applied only if the caller still owns it at that version. */
+export type TaskOutcome = LeaseRef & OutcomeChange;
 
 /** Which outcomes were applied and which were refused because the lease had been lost. */
 export interface SettleResult {

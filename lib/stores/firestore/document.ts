@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
-
 import type { StoreTask } from '../../core/job.js';
 import type { Payload } from '../../core/payload.js';
 import type { ScheduleSpec } from '../../core/schedule/trigger.js';
+import { copySchedule, leaseIsLive } from '../../core/store/store-rules.js';
 
 /**
  * One task as a Firestore document (the document id is {@link encodeDocumentId} of the slug), in
@@ -17,13 +16,13 @@ import type { ScheduleSpec } from '../../core/schedule/trigger.js';
  *   an expired lease separately, so that both come out in `runAt` order.
  */
 export interface TaskDocument {
-  /** The slug, made well-formed UTF-16 (see `slugUtf16`): what `list` orders and pages by. */
+  /** The slug: what `list` orders and pages by. */
   slug: string;
-  /** The slug's exact UTF-16 code units, present only when the slug holds a lone surrogate. */
-  slugUtf16?: Buffer;
   kind: string;
   /** JSON text for a JSON payload, bytes for a Buffer. */
   payload: string | Buffer;
+  /** Which creation of the slug this is (absent in documents written before incarnations). */
+  incarnation: string;
   runAt: Date;
   availableAt: Date | null;
   leased: boolean;
@@ -49,57 +48,34 @@ export const TASK_FIELDS = {
   failed: 'failed',
 } as const;
 
-/** Firestore's limit on a document id, in UTF-8 bytes. */
-const MAX_ID_BYTES = 1500;
 /** Encoded ids start with `~`, so a slug starting with `~` is always encoded, and ids never collide. */
 const UTF8_PREFIX = '~b.';
-const UTF16_PREFIX = '~u.';
-const HASH_PREFIX = '~h.';
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
-
-/** Whether a string is well-formed UTF-16 (no lone surrogate), i.e. survives a UTF-8 round trip. */
-export function isWellFormed(text: string): boolean {
-  return !LONE_SURROGATE.test(text);
-}
 
 /**
- * The string with each lone surrogate replaced by U+FFFD. Firestore strings travel as UTF-8, and
- * the service refuses a request holding a lone surrogate; this is what the store writes for the
- * `slug` field (the exact slug goes in `slugUtf16`) and for free text (results, errors), where a
- * message cut in the middle of a surrogate pair must not make the write fail.
+ * Free text (results, errors) as Firestore can store it: strings travel as UTF-8 and the service
+ * refuses a lone surrogate, so each one (a message cut in the middle of a surrogate pair) becomes
+ * U+FFFD rather than failing the write.
  */
 export function toWellFormed(text: string): string {
-  return text.replace(LONE_SURROGATES, '\uFFFD');
+  return text.toWellFormed();
 }
 
 /**
  * The document id of a slug. A slug that Firestore accepts as an id is used as is (readable in the
- * console); one that it forbids (containing `/`, equal to `.` or `..`, of the form `__…__`, longer
- * than 1500 UTF-8 bytes, not well-formed UTF-16) or that starts with `~` is encoded:
- * `~b.` + base64url of its UTF-8 bytes, `~u.` + base64url of its UTF-16 code units when it holds a
- * lone surrogate, or, when that is still too long, `~h.` + a SHA-256 of it (the document keeps the
- * slug itself, so that one is decoded from the document).
+ * console); one that it forbids (containing `/`, equal to `.` or `..`, of the form `__…__`) or that
+ * starts with `~` is encoded as `~b.` + base64url of its UTF-8 bytes. Slugs are well-formed and at
+ * most `MAX_SLUG_BYTES` (1024) UTF-8 bytes, so an encoded id (at most 1369 bytes) always fits
+ * Firestore's 1500.
  */
 export function encodeDocumentId(slug: string): string {
-  const wellFormed = isWellFormed(slug);
-  if (wellFormed && isPlainId(slug)) return slug;
-  const encoded = wellFormed
-    ? UTF8_PREFIX + Buffer.from(slug, 'utf8').toString('base64url')
-    : UTF16_PREFIX + Buffer.from(slug, 'utf16le').toString('base64url');
-  if (encoded.length <= MAX_ID_BYTES) return encoded;
-  return HASH_PREFIX + createHash('sha256').update(Buffer.from(slug, 'utf16le')).digest('base64url');
+  if (isPlainId(slug)) return slug;
+  return UTF8_PREFIX + Buffer.from(slug, 'utf8').toString('base64url');
 }
 
-/** The slug of a document id, or null for a hashed id (whose slug only the document holds). */
-export function decodeDocumentId(id: string): string | null {
+/** The slug of a document id. */
+export function decodeDocumentId(id: string): string {
   if (id.startsWith(UTF8_PREFIX))
     return Buffer.from(id.slice(UTF8_PREFIX.length), 'base64url').toString('utf8');
-  if (id.startsWith(UTF16_PREFIX)) {
-    return Buffer.from(id.slice(UTF16_PREFIX.length), 'base64url').toString('utf16le');
-  }
-  if (id.startsWith(HASH_PREFIX)) return null;
   return id;
 }
 
@@ -110,8 +86,7 @@ function isPlainId(slug: string): boolean {
     !slug.includes('/') &&
     slug !== '.' &&
     slug !== '..' &&
-    !/^__.*__$/s.test(slug) &&
-    Buffer.byteLength(slug, 'utf8') <= MAX_ID_BYTES
+    !/^__.*__$/s.test(slug)
   );
 }
 
@@ -125,14 +100,14 @@ export function availableAtOf(
   return task.runAt;
 }
 
-/** Whether `now` is within a live lease of the task. */
-export function hasLiveLease(task: Pick<StoreTask, 'lockedUntil'>, now: Date): boolean {
-  return task.lockedUntil !== null && task.lockedUntil.getTime() > now.getTime();
-}
-
 /** Whether the task may be claimed at `now` (the re-check a claim makes inside its transaction). */
 export function isClaimable(task: StoreTask, now: Date): boolean {
-  return !task.paused && !task.failed && task.runAt.getTime() <= now.getTime() && !hasLiveLease(task, now);
+  return (
+    !task.paused &&
+    !task.failed &&
+    task.runAt.getTime() <= now.getTime() &&
+    !leaseIsLive(task.lockedUntil, now)
+  );
 }
 
 /** The stored form of a payload: JSON text (exact for every JSON value, key order included) or bytes. */
@@ -150,14 +125,14 @@ export function decodePayload(stored: unknown): Payload {
 /** The document that stores a task. */
 export function toDocument(task: StoreTask): TaskDocument {
   const doc: TaskDocument = {
-    slug: toWellFormed(task.slug),
+    slug: task.slug,
     kind: task.kind,
     payload: encodePayload(task.payload),
+    incarnation: task.incarnation,
     schedule: copySchedule(task.schedule),
     createdAt: task.createdAt,
     ...stateFields(task),
   };
-  if (!isWellFormed(task.slug)) doc.slugUtf16 = Buffer.from(task.slug, 'utf16le');
   return doc;
 }
 
@@ -199,14 +174,14 @@ export function stateFields(task: StoreTask): StateFields {
 
 /** A task from its document. @throws TypeError when the document is not a task document. */
 export function fromDocument(data: Record<string, unknown>): StoreTask {
-  const slugUtf16 = data.slugUtf16;
   return {
-    slug:
-      slugUtf16 instanceof Uint8Array ? Buffer.from(slugUtf16).toString('utf16le') : readString(data, 'slug'),
+    slug: readString(data, 'slug'),
     kind: readString(data, 'kind'),
     payload: decodePayload(data.payload),
     runAt: readDate(data, 'runAt'),
     version: readNumber(data, 'version'),
+    // Documents written before incarnations existed read as the incarnation ''.
+    incarnation: readNullable(data, 'incarnation', readString) ?? '',
     retry: readNumber(data, 'retry'),
     result: readNullable(data, 'result', readString),
     failed: readBoolean(data, 'failed'),
@@ -220,14 +195,6 @@ export function fromDocument(data: Record<string, unknown>): StoreTask {
     createdAt: readDate(data, 'createdAt'),
     updatedAt: readDate(data, 'updatedAt'),
   };
-}
-
-function copySchedule(schedule: ScheduleSpec | null): ScheduleSpec | null {
-  if (schedule === null) return null;
-  // Firestore refuses `undefined` values; a spec never needs one.
-  return Object.fromEntries(
-    Object.entries(schedule).filter(([, v]) => v !== undefined),
-  ) as unknown as ScheduleSpec;
 }
 
 function invalid(field: string, expected: string): TypeError {

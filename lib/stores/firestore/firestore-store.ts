@@ -4,7 +4,6 @@ import type {
   DocumentSnapshot,
   Firestore,
   Query,
-  QueryDocumentSnapshot,
   Transaction,
 } from '@google-cloud/firestore';
 
@@ -14,7 +13,7 @@ import { InvalidStoreOptionError } from '../../core/errors/invalid-store-option.
 import { JobAlreadyScheduledError } from '../../core/errors/job-already-scheduled.error.js';
 import type { StoreTask } from '../../core/job.js';
 import { stateOf } from '../../core/job-state.js';
-import { assertStorablePayload, clonePayload } from '../../core/payload.js';
+import { clonePayload } from '../../core/payload.js';
 import type {
   ClaimRequest,
   CreateOptions,
@@ -31,18 +30,26 @@ import type {
   UpdateOptions,
   UpdateResult,
 } from '../../core/store/job-store.js';
-import { assertLeaseMs, assertListLimit, MAX_LIST_LIMIT } from '../../core/store/store-arguments.js';
+import { assertDate, assertLeaseMs, assertListLimit, MAX_LIST_LIMIT } from '../../core/arguments.js';
+import {
+  assertNewTask,
+  assertOutcome,
+  assertTaskPatch,
+  compareSlugs,
+  copySchedule,
+  leaseIsLive,
+  newIncarnation,
+  patchRedefines,
+} from '../../core/store/store-rules.js';
 import { hasCode, runContended } from './contention.js';
 import {
   encodeDocumentId,
   encodePayload,
   fromDocument,
-  hasLiveLease,
   isClaimable,
   stateFields,
   TASK_FIELDS,
   toDocument,
-  toWellFormed,
 } from './document.js';
 import { fromHistoryDocument, HISTORY_FIELDS, toHistoryDocument } from './history-document.js';
 
@@ -127,8 +134,7 @@ export class FirestoreStore implements JobStore {
   async close(): Promise<void> {}
 
   async create(task: NewTask, options: CreateOptions = {}): Promise<StoreTask> {
-    assertDate(task.runAt, 'runAt');
-    assertStorablePayload(task.payload);
+    assertNewTask(task);
     const ref = this.ref(task.slug);
     const now = this.clock.now();
     const fresh: StoreTask = {
@@ -137,11 +143,12 @@ export class FirestoreStore implements JobStore {
       payload: clonePayload(task.payload),
       runAt: new Date(task.runAt.getTime()),
       version: 1,
+      incarnation: newIncarnation(),
       retry: 0,
       result: null,
       failed: false,
       paused: task.paused ?? false,
-      schedule: task.schedule === null ? null : { ...task.schedule },
+      schedule: copySchedule(task.schedule),
       lockedBy: null,
       lockedUntil: null,
       createdAt: now,
@@ -293,11 +300,7 @@ export class FirestoreStore implements JobStore {
 
   async settle(owner: string, outcomes: readonly TaskOutcome[]): Promise<SettleResult> {
     // Checked before anything is written, so that a bad outcome cannot leave a batch half applied.
-    for (const outcome of outcomes) {
-      if (outcome.type !== 'reschedule') continue;
-      assertDate(outcome.runAt, 'runAt');
-      if (outcome.payload !== undefined) assertStorablePayload(outcome.payload);
-    }
+    for (const outcome of outcomes) assertOutcome(outcome);
     const result: SettleResult = { applied: [], rejected: [] };
     for (const batch of chunks(outcomes, WRITES_PER_COMMIT)) {
       const part = await this.onHeld(owner, batch, (task, now, outcome) => {
@@ -341,10 +344,10 @@ export class FirestoreStore implements JobStore {
     const slugs: string[] = [];
     let cursor: string | null = null;
     for (;;) {
-      let query = this.tasks.orderBy(TASK_FIELDS.slug).select(TASK_FIELDS.slug, 'slugUtf16');
+      let query = this.tasks.orderBy(TASK_FIELDS.slug).select(TASK_FIELDS.slug);
       if (cursor !== null) query = query.where(TASK_FIELDS.slug, '>', cursor);
       const snap = await query.limit(MAX_LIST_LIMIT).get();
-      for (const doc of snap.docs) slugs.push(slugOf(doc));
+      for (const doc of snap.docs) slugs.push(doc.get(TASK_FIELDS.slug) as string);
       if (snap.size < MAX_LIST_LIMIT) return slugs;
       cursor = snap.docs[snap.size - 1].get(TASK_FIELDS.slug) as string;
     }
@@ -357,7 +360,7 @@ export class FirestoreStore implements JobStore {
     const now = this.clock.now();
     const pageSize = Math.min(MAX_LIST_LIMIT, limit + 1);
     const found: StoreTask[] = [];
-    let cursor = query.cursor === undefined || query.cursor === null ? null : toWellFormed(query.cursor);
+    let cursor = query.cursor ?? null;
     // Equality filters narrow the scan; what depends on "now" (a live lease) is checked here.
     while (found.length <= limit) {
       let page: Query = base.orderBy(TASK_FIELDS.slug);
@@ -376,29 +379,24 @@ export class FirestoreStore implements JobStore {
   }
 
   async update(slug: string, patch: TaskPatch, options: UpdateOptions = {}): Promise<UpdateResult> {
-    if (patch.runAt !== undefined) assertDate(patch.runAt, 'runAt');
-    if (patch.payload !== undefined) assertStorablePayload(patch.payload);
+    assertTaskPatch(patch);
     const ref = this.ref(slug);
     return runContended(this.firestore, TX_ATTEMPTS, async (tx): Promise<UpdateResult> => {
       const snap = await tx.get(ref);
       if (!snap.exists) return { status: 'not-found' };
       const task = this.decode(snap);
       const now = this.clock.now();
-      if (options.ifIdle && hasLiveLease(task, now)) return { status: 'running', task };
-      // A pause alone must not fence out a run in flight; any other change must.
-      const redefines = (Object.keys(patch) as (keyof TaskPatch)[]).some(
-        (key) => key !== 'paused' && patch[key] !== undefined,
-      );
+      if (options.ifIdle && leaseIsLive(task.lockedUntil, now)) return { status: 'running', task };
       const next: StoreTask = {
         ...task,
         runAt: patch.runAt === undefined ? task.runAt : new Date(patch.runAt.getTime()),
-        schedule: patch.schedule === undefined ? task.schedule : patch.schedule && { ...patch.schedule },
+        schedule: patch.schedule === undefined ? task.schedule : copySchedule(patch.schedule),
         payload: patch.payload === undefined ? task.payload : clonePayload(patch.payload),
         paused: patch.paused ?? task.paused,
         failed: patch.failed ?? task.failed,
         retry: patch.retry ?? task.retry,
         result: patch.result === undefined ? task.result : patch.result,
-        version: redefines ? task.version + 1 : task.version,
+        version: patchRedefines(patch) ? task.version + 1 : task.version,
         updatedAt: now,
       };
       tx.set(ref, toDocument(next));
@@ -455,13 +453,12 @@ export class FirestoreStore implements JobStore {
   async getHistory(slug: string, limit: number): Promise<HistoryRecord[]> {
     if (!(limit >= 1)) return [];
     const snap = await this.history
-      .where(HISTORY_FIELDS.slug, '==', toWellFormed(slug))
+      .where(HISTORY_FIELDS.slug, '==', slug)
       .orderBy(HISTORY_FIELDS.finishedAt, 'desc')
       .orderBy(HISTORY_FIELDS.appendSeq, 'desc')
       .limit(Math.floor(limit))
       .get();
-    // Only slugs with lone surrogates can share a stored key; the exact slug tells them apart.
-    return snap.docs.map((doc) => fromHistoryDocument(doc.data())).filter((record) => record.slug === slug);
+    return snap.docs.map((doc) => fromHistoryDocument(doc.data()));
   }
 
   async pruneHistory(before: Date): Promise<number> {
@@ -567,21 +564,8 @@ export class FirestoreStore implements JobStore {
   }
 }
 
-function slugOf(doc: QueryDocumentSnapshot): string {
-  const utf16 = doc.get('slugUtf16') as unknown;
-  return utf16 instanceof Uint8Array
-    ? Buffer.from(utf16).toString('utf16le')
-    : (doc.get(TASK_FIELDS.slug) as string);
-}
-
 function isWriteContext(tx: unknown): tx is WriteContext {
   return typeof tx === 'object' && tx !== null && typeof (tx as { create?: unknown }).create === 'function';
-}
-
-function assertDate(value: unknown, name: string): asserts value is Date {
-  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
-    throw new InvalidArgumentError(name, 'not a valid Date');
-  }
 }
 
 function assertCollectionPath(option: string, path: string): void {
@@ -595,7 +579,7 @@ function assertCollectionPath(option: string, path: string): void {
 }
 
 function byRunAtThenSlug(a: StoreTask, b: StoreTask): number {
-  return a.runAt.getTime() - b.runAt.getTime() || compareStrings(a.slug, b.slug);
+  return a.runAt.getTime() - b.runAt.getTime() || compareSlugs(a.slug, b.slug);
 }
 
 /** `count` items of `items` at random, in their original order. */
@@ -623,6 +607,3 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 /** Firestore's string order (UTF-8 bytes, which is code point order). */
-function compareStrings(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}

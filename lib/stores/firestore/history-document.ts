@@ -1,15 +1,13 @@
 import type { ExecutionOutcome, HistoryRecord } from '../../core/store/job-store.js';
-import { isWellFormed, readDate, readNullable, readNumber, readString, toWellFormed } from './document.js';
+import { readDate, readNullable, readNumber, readString, toWellFormed } from './document.js';
 
 /**
  * One execution record in the history collection (documents with generated ids).
  * `appendSeq` orders records that finished at the same millisecond: the later appended first.
  */
 export interface HistoryDocument {
-  /** The task's slug, made well-formed UTF-16 (as the task document's `slug`). */
+  /** The task's slug. */
   slug: string;
-  /** The exact slug's UTF-16 code units, present only when it holds a lone surrogate. */
-  slugUtf16?: Buffer;
   kind: string;
   scheduledAt: Date;
   startedAt: Date;
@@ -33,7 +31,7 @@ const OUTCOMES: readonly ExecutionOutcome[] = ['succeeded', 'failed', 'lease-los
 /** The document that stores a history record. */
 export function toHistoryDocument(record: HistoryRecord, appendSeq: number): HistoryDocument {
   const doc: HistoryDocument = {
-    slug: toWellFormed(record.slug),
+    slug: record.slug,
     kind: record.kind,
     scheduledAt: new Date(record.scheduledAt.getTime()),
     startedAt: new Date(record.startedAt.getTime()),
@@ -44,7 +42,6 @@ export function toHistoryDocument(record: HistoryRecord, appendSeq: number): His
     instanceId: record.instanceId,
     appendSeq,
   };
-  if (!isWellFormed(record.slug)) doc.slugUtf16 = Buffer.from(record.slug, 'utf16le');
   return doc;
 }
 
@@ -53,10 +50,8 @@ export function fromHistoryDocument(data: Record<string, unknown>): HistoryRecor
   const outcome = readString(data, 'outcome') as ExecutionOutcome;
   if (!OUTCOMES.includes(outcome))
     throw new TypeError(`a history document has an unknown outcome "${outcome}"`);
-  const slugUtf16 = data.slugUtf16;
   return {
-    slug:
-      slugUtf16 instanceof Uint8Array ? Buffer.from(slugUtf16).toString('utf16le') : readString(data, 'slug'),
+    slug: readString(data, 'slug'),
     kind: readString(data, 'kind'),
     scheduledAt: readDate(data, 'scheduledAt'),
     startedAt: readDate(data, 'startedAt'),

@@ -4,8 +4,18 @@ import { InvalidStoreOptionError } from '../../core/errors/invalid-store-option.
 import { JobAlreadyScheduledError } from '../../core/errors/job-already-scheduled.error.js';
 import type { StoreTask } from '../../core/job.js';
 import { jobState } from '../../core/job-state.js';
-import { assertStorablePayload, clonePayload, type Payload } from '../../core/payload.js';
+import { clonePayload, type Payload } from '../../core/payload.js';
 import type { ScheduleSpec } from '../../core/schedule/trigger.js';
+import {
+  assertNewTask,
+  assertOutcome,
+  assertTaskPatch,
+  copySchedule,
+  holds,
+  leaseIsLive,
+  newIncarnation,
+  patchRedefines,
+} from '../../core/store/store-rules.js';
 import type {
   ClaimRequest,
   CreateOptions,
@@ -21,7 +31,7 @@ import type {
   UpdateOptions,
   UpdateResult,
 } from '../../core/store/job-store.js';
-import { assertLeaseMs, assertListLimit } from '../../core/store/store-arguments.js';
+import { assertLeaseMs, assertListLimit } from '../../core/arguments.js';
 import { HistoryRing } from './history-ring.js';
 import { MinHeap } from './min-heap.js';
 import { SortedSlugs } from './sorted-slugs.js';
@@ -41,6 +51,7 @@ interface TaskRecord {
   payload: Payload;
   runAt: number;
   version: number;
+  incarnation: string;
   retry: number;
   result: string | null;
   failed: boolean;
@@ -82,12 +93,6 @@ function trackPosition(record: TaskRecord, index: number): void {
 
 function newHeap(): MinHeap<TaskRecord> {
   return new MinHeap<TaskRecord>({ compare: compareRecords, onMove: trackPosition });
-}
-
-function toMillis(date: Date, name: string): number {
-  const ms = date instanceof Date ? date.getTime() : Number.NaN;
-  if (Number.isNaN(ms)) throw new InvalidArgumentError(name, 'not a valid Date');
-  return ms;
 }
 
 /**
@@ -133,8 +138,8 @@ export class MemoryStore implements JobStore {
     if (options.tx !== undefined) {
       throw new InvalidArgumentError('tx', 'the memory store has no transactions; call create without tx');
     }
-    const runAt = toMillis(task.runAt, 'runAt');
-    assertStorablePayload(task.payload);
+    assertNewTask(task);
+    const runAt = task.runAt.getTime();
     const now = this.now();
     const existing = this.tasks.get(task.slug);
     if (existing && !options.replace) throw new JobAlreadyScheduledError(task.slug);
@@ -143,6 +148,7 @@ export class MemoryStore implements JobStore {
       kind: task.kind,
       payload: clonePayload(task.payload),
       runAt,
+      incarnation: newIncarnation(),
       retry: 0,
       result: null,
       failed: false,
@@ -242,7 +248,7 @@ export class MemoryStore implements JobStore {
 
   async settle(owner: string, outcomes: readonly TaskOutcome[]): Promise<SettleResult> {
     // Checked before anything is written, so that a bad outcome cannot leave a batch half applied.
-    for (const outcome of outcomes) if (outcome.type === 'reschedule') toMillis(outcome.runAt, 'runAt');
+    for (const outcome of outcomes) assertOutcome(outcome);
     const now = this.now();
     const result: SettleResult = { applied: [], rejected: [] };
     const rescheduled: TaskRecord[] = [];
@@ -325,10 +331,10 @@ export class MemoryStore implements JobStore {
     const record = this.tasks.get(slug);
     if (!record) return { status: 'not-found' };
     const now = this.now();
-    if (options.ifIdle && hasLiveLease(record, now))
+    assertTaskPatch(patch);
+    if (options.ifIdle && leaseIsLive(record.lockedUntil, now))
       return { status: 'running', task: this.snapshot(record) };
-    const runAt = patch.runAt === undefined ? undefined : toMillis(patch.runAt, 'runAt');
-    if (patch.payload !== undefined) assertStorablePayload(patch.payload);
+    const runAt = patch.runAt?.getTime();
 
     this.detach(record);
     if (runAt !== undefined) record.runAt = runAt;
@@ -338,11 +344,7 @@ export class MemoryStore implements JobStore {
     if (patch.failed !== undefined) record.failed = patch.failed;
     if (patch.retry !== undefined) record.retry = patch.retry;
     if (patch.result !== undefined) record.result = patch.result;
-    // A pause alone must not fence out a run in flight; any other change must.
-    const redefines = (Object.keys(patch) as (keyof TaskPatch)[]).some(
-      (key) => key !== 'paused' && patch[key] !== undefined,
-    );
-    if (redefines) record.version += 1;
+    if (patchRedefines(patch)) record.version += 1;
     record.updatedAt = now;
     this.place(record, now);
     this.wake([record]);
@@ -410,7 +412,7 @@ export class MemoryStore implements JobStore {
   /** The record if `owner` holds it at that version (the fencing check), else undefined. */
   private held(owner: string, lease: LeaseRef): TaskRecord | undefined {
     const record = this.tasks.get(lease.slug);
-    return record && record.lockedBy === owner && record.version === lease.version ? record : undefined;
+    return record && holds(record, owner, lease.version) ? record : undefined;
   }
 
   private queuesFor(kind: string): KindQueues {
@@ -480,6 +482,7 @@ export class MemoryStore implements JobStore {
       payload: clonePayload(record.payload),
       runAt: new Date(record.runAt),
       version: record.version,
+      incarnation: record.incarnation,
       retry: record.retry,
       result: record.result,
       failed: record.failed,
@@ -494,9 +497,5 @@ export class MemoryStore implements JobStore {
 }
 
 function hasLiveLease(record: TaskRecord, now: number): boolean {
-  return record.lockedUntil !== null && record.lockedUntil > now;
-}
-
-function copySchedule(schedule: ScheduleSpec | null): ScheduleSpec | null {
-  return schedule === null ? null : { ...schedule };
+  return leaseIsLive(record.lockedUntil, now);
 }

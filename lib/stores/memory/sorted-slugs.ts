@@ -1,5 +1,7 @@
+import { compareSlugs } from '../../core/store/store-rules.js';
+
 /**
- * The slugs of a store in slug order (UTF-16 code unit order, as `<` compares strings), for
+ * The slugs of a store in slug order (code point order, `compareSlugs`), for
  * `getSlugs` and cursor pages of `list`.
  *
  * Kept lazily so that writes stay O(1): new slugs wait in a side list and are sorted and merged
@@ -48,7 +50,7 @@ export class SortedSlugs {
 
   private compacted(): string[] {
     if (this.added.length > 0 || this.stale * 2 > this.sorted.length) {
-      this.sorted = merge(this.sorted, this.added.sort(), this.isLive);
+      this.sorted = merge(this.sorted, this.added.sort(compareSlugs), this.isLive);
       this.added = [];
       this.stale = 0;
     }
@@ -62,7 +64,7 @@ function merge(a: readonly string[], b: readonly string[], isLive: (slug: string
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {
-    const next = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i++] : b[j++];
+    const next = j >= b.length || (i < a.length && compareSlugs(a[i], b[j]) <= 0) ? a[i++] : b[j++];
     if (isLive(next) && out[out.length - 1] !== next) out.push(next);
   }
   return out;
@@ -74,7 +76,7 @@ function firstAfter(slugs: readonly string[], cursor: string): number {
   let high = slugs.length;
   while (low < high) {
     const mid = (low + high) >> 1;
-    if (slugs[mid] <= cursor) low = mid + 1;
+    if (compareSlugs(slugs[mid], cursor) <= 0) low = mid + 1;
     else high = mid;
   }
   return low;

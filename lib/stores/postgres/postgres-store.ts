@@ -20,14 +20,21 @@ import type {
   UpdateOptions,
   UpdateResult,
 } from '../../core/store/job-store.js';
-import { assertLeaseMs, assertListLimit } from '../../core/store/store-arguments.js';
+import { assertLeaseMs, assertListLimit } from '../../core/arguments.js';
+import {
+  assertNewTask,
+  assertOutcome,
+  assertTaskPatch,
+  compareSlugs,
+  newIncarnation,
+  patchRedefines,
+} from '../../core/store/store-rules.js';
 import { NotificationListener } from './listener.js';
 import { runMigrations } from './migrate.js';
 import { resolveNames, type PostgresNames } from './names.js';
 import type { PostgresStoreOptions, TypeOrmDataSourceLike } from './options.js';
 import { buildQueries, type PostgresQueries, type SqlStatement } from './queries.js';
 import {
-  assertStorableKey,
   encodePayload,
   rowToHistory,
   rowToTask,
@@ -205,8 +212,7 @@ export class PostgresStore implements JobStore {
    * @throws InvalidPayloadError before anything is written, for a payload JSON cannot represent.
    */
   async create(task: NewTask, options: CreateOptions = {}): Promise<StoreTask> {
-    assertStorableKey('slug', task.slug);
-    assertStorableKey('kind', task.kind);
+    assertNewTask(task);
     const payload = encodePayload(task.payload);
     const values = [
       task.slug,
@@ -217,6 +223,7 @@ export class PostgresStore implements JobStore {
       task.schedule ? JSON.stringify(task.schedule) : null,
       task.paused ?? false,
       this.channelParam,
+      newIncarnation(),
     ];
     const statement = options.replace ? this.queries.replace : this.queries.create;
     const rows =
@@ -246,7 +253,7 @@ export class PostgresStore implements JobStore {
     ]);
     return rows
       .map(rowToTask)
-      .sort((a, b) => a.runAt.getTime() - b.runAt.getTime() || compare(a.slug, b.slug));
+      .sort((a, b) => a.runAt.getTime() - b.runAt.getTime() || compareSlugs(a.slug, b.slug));
   }
 
   /** One statement for the whole batch; returns the slugs still held. */
@@ -269,6 +276,7 @@ export class PostgresStore implements JobStore {
    */
   async settle(owner: string, outcomes: readonly TaskOutcome[]): Promise<SettleResult> {
     if (outcomes.length === 0) return { applied: [], rejected: [] };
+    for (const outcome of outcomes) assertOutcome(outcome);
     if (outcomes.every((o) => o.type === 'delete')) return this.settleDeletes(owner, outcomes);
     const payloads: Array<EncodedPayload | null> = outcomes.map((o) =>
       o.type === 'reschedule' && o.payload !== undefined ? encodePayload(o.payload) : null,
@@ -347,9 +355,10 @@ export class PostgresStore implements JobStore {
    * done with no claim in between. Bumps the version unless only `paused` is given.
    */
   async update(slug: string, patch: TaskPatch, options: UpdateOptions = {}): Promise<UpdateResult> {
+    assertTaskPatch(patch);
     const has = (key: keyof TaskPatch): boolean => patch[key] !== undefined;
     const payload = has('payload') ? encodePayload(patch.payload) : null;
-    const bump = (Object.keys(patch) as Array<keyof TaskPatch>).some((key) => key !== 'paused' && has(key));
+    const bump = patchRedefines(patch);
     const rows = await this.query<TaskRow & { status: 'updated' | 'running' }>(this.queries.update, [
       slug,
       has('runAt'),
@@ -523,9 +532,4 @@ export class PostgresStore implements JobStore {
       }
     }
   }
-}
-
-/** Code point order, as PostgreSQL's "C" collation sorts slugs. */
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -38,6 +38,7 @@ function taskColumns(alias: string): string {
     `${a}.payload_bytes`,
     `${ms(`${a}.run_at`)} AS run_at_ms`,
     `${a}.version`,
+    `${a}.incarnation`,
     `${a}.retry`,
     `${a}.result`,
     `${a}.failed`,
@@ -58,6 +59,7 @@ const TASK_FIELDS = [
   'payload_bytes',
   'run_at_ms',
   'version',
+  'incarnation',
   'retry',
   'result',
   'failed',
@@ -112,15 +114,15 @@ export function buildQueries(n: PostgresNames) {
     // ---------------------------------------------------------------- writing tasks
     /**
      * $1 slug, $2 kind, $3 payload json text, $4 payload bytes, $5 run_at, $6 schedule jsonb text,
-     * $7 paused, $8 channel. No row back: the slug exists. Notifies inside the caller's transaction,
+     * $7 paused, $8 channel, $9 incarnation. No row back: the slug exists. Notifies inside the caller's transaction,
      * so a rolled-back create wakes nobody.
      */
     create: statement(
       'create',
       `
 WITH inserted AS (
-  INSERT INTO ${T} AS t (slug, kind, payload, payload_bytes, run_at, schedule, paused)
-  VALUES ($1, $2, $3::json, $4::bytea, $5::timestamptz, $6::jsonb, $7::boolean)
+  INSERT INTO ${T} AS t (slug, kind, payload, payload_bytes, run_at, schedule, paused, incarnation)
+  VALUES ($1, $2, $3::json, $4::bytea, $5::timestamptz, $6::jsonb, $7::boolean, $9::text)
   ON CONFLICT (slug) DO NOTHING
   RETURNING ${taskColumns('t')}, t.run_at AS due
 ), notified AS (
@@ -134,8 +136,8 @@ SELECT ${fields('i')}, (SELECT count(*) FROM notified) AS notified FROM inserted
       'replace',
       `
 WITH upserted AS (
-  INSERT INTO ${T} AS t (slug, kind, payload, payload_bytes, run_at, schedule, paused)
-  VALUES ($1, $2, $3::json, $4::bytea, $5::timestamptz, $6::jsonb, $7::boolean)
+  INSERT INTO ${T} AS t (slug, kind, payload, payload_bytes, run_at, schedule, paused, incarnation)
+  VALUES ($1, $2, $3::json, $4::bytea, $5::timestamptz, $6::jsonb, $7::boolean, $9::text)
   ON CONFLICT (slug) DO UPDATE SET
     kind = EXCLUDED.kind,
     payload = EXCLUDED.payload,
@@ -143,6 +145,7 @@ WITH upserted AS (
     run_at = EXCLUDED.run_at,
     schedule = EXCLUDED.schedule,
     paused = EXCLUDED.paused,
+    incarnation = EXCLUDED.incarnation,
     version = t.version + 1,
     retry = 0,
     result = NULL,

@@ -12,6 +12,8 @@ export interface TaskRow {
   payload_bytes: Buffer | null;
   run_at_ms: number | string;
   version: number | string | bigint;
+  /** NULL for rows written before migration 0002. */
+  incarnation: string | null;
   retry: number | string;
   result: string | null;
   failed: boolean;
@@ -69,6 +71,7 @@ export function rowToTask(row: TaskRow): StoreTask {
     payload: decodePayload(row),
     runAt: toDate(row.run_at_ms),
     version: Number(row.version),
+    incarnation: row.incarnation ?? '',
     retry: Number(row.retry),
     result: row.result,
     failed: row.failed,
@@ -110,17 +113,4 @@ export function timestampParam(name: string, date: Date): string {
  */
 export function storableText(text: string | null): string | null {
   return text === null ? null : text.replaceAll('\u0000', '\uFFFD');
-}
-
-/**
- * A slug or kind is a key: silently changing it would be worse than refusing it, so a NUL (which
- * PostgreSQL `text` cannot hold) is refused before anything is written.
- */
-export function assertStorableKey(name: string, value: string): void {
-  if (value.includes('\u0000')) {
-    throw new InvalidArgumentError(
-      name,
-      'contains a NUL character (U+0000), which PostgreSQL text cannot store',
-    );
-  }
 }

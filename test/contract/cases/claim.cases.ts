@@ -100,7 +100,7 @@ export function claimCases(ctx: ContractContext): void {
     });
 
     it('sets lockedBy and lockedUntil, increments the version, and returns the whole task', async () => {
-      await ctx.store.create(
+      const created = await ctx.store.create(
         newTask('job', { payload: { n: 1 }, schedule: { type: 'interval', everyMs: 1000 }, runAt: past(7) }),
       );
       const [task] = await claim(ctx.store, 'owner-a');
@@ -110,6 +110,7 @@ export function claimCases(ctx: ContractContext): void {
         payload: { n: 1 },
         runAt: past(7),
         version: 2,
+        incarnation: created.incarnation,
         retry: 0,
         result: null,
         failed: false,

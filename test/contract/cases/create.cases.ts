@@ -22,6 +22,7 @@ export function createCases(ctx: ContractContext): void {
         payload: { tenant: 'acme', ids: [1, 2, 3] },
         runAt,
         version: 1,
+        incarnation: created.incarnation,
         retry: 0,
         result: null,
         failed: false,
@@ -30,6 +31,8 @@ export function createCases(ctx: ContractContext): void {
         lockedBy: null,
         lockedUntil: null,
       });
+      expect(typeof created.incarnation).toBe('string');
+      expect(created.incarnation).not.toBe('');
       expect(created.createdAt).toBeInstanceOf(Date);
       expect(created.updatedAt).toBeInstanceOf(Date);
       expect(created.updatedAt.getTime()).toBeGreaterThanOrEqual(created.createdAt.getTime());
@@ -89,7 +92,7 @@ export function createCases(ctx: ContractContext): void {
     });
 
     it('replaces every field, clears the lease, bumps the version and fences the old owner', async () => {
-      await ctx.store.create(newTask('swap', { payload: 'old', runAt: past(1) }));
+      const original = await ctx.store.create(newTask('swap', { payload: 'old', runAt: past(1) }));
       await ctx.store.update('swap', { retry: 2, result: 'boom' });
       const [held] = await claim(ctx.store, 'owner-a');
 
@@ -104,12 +107,15 @@ export function createCases(ctx: ContractContext): void {
         { replace: true },
       );
       expect(replaced.version).toBeGreaterThan(held.version);
+      // A replace is a new incarnation: the old run's outcome can never be taken for the new task's.
+      expect(replaced.incarnation).not.toBe(original.incarnation);
       expect(withoutTimestamps(replaced)).toEqual({
         slug: 'swap',
         kind: OTHER_KIND,
         payload: 'new',
         runAt: past(2),
         version: replaced.version,
+        incarnation: replaced.incarnation,
         retry: 0,
         result: null,
         failed: false,

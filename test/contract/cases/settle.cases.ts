@@ -5,7 +5,7 @@ import type { ContractContext } from '../store-harness.js';
 export function settleCases(ctx: ContractContext): void {
   describe('settle', () => {
     it('reschedules: writes runAt, retry, result, failed and payload, and clears the lease', async () => {
-      await ctx.store.create(
+      const created = await ctx.store.create(
         newTask('job', { payload: { step: 1 }, schedule: { type: 'interval', everyMs: 1000 } }),
       );
       const [held] = await claim(ctx.store, 'owner-a');
@@ -30,6 +30,7 @@ export function settleCases(ctx: ContractContext): void {
         payload: { step: 2 },
         runAt: past(60),
         version: stored?.version,
+        incarnation: created.incarnation,
         retry: 2,
         result: 'timeout',
         failed: false,

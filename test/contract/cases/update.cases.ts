@@ -24,7 +24,7 @@ export function updateCases(ctx: ContractContext): void {
     });
 
     it('patches the given fields, leaves the others, and bumps the version', async () => {
-      await ctx.store.create(newTask('job', { payload: 'p0', runAt: future(1) }));
+      const created = await ctx.store.create(newTask('job', { payload: 'p0', runAt: future(1) }));
       const result = await ctx.store.update('job', {
         runAt: past(4),
         schedule: { type: 'cron', expression: '*/5 * * * * *', timeZone: 'UTC' },
@@ -39,6 +39,7 @@ export function updateCases(ctx: ContractContext): void {
         payload: 'p0',
         runAt: past(4),
         version: task?.version,
+        incarnation: created.incarnation,
         retry: 3,
         result: 'last error',
         failed: false,

@@ -1,0 +1,120 @@
+/**
+ * Every check of what a caller hands the scheduler, in one module at the boundary (as pg-boss keeps
+ * its `attorney`): the scheduler API calls these before it touches the store, and the stores call the
+ * same ones for their own entry points, so that a bad value gets the same typed error on every store
+ * and nothing is written. The limits are ones that every store can hold (see docs/distributed.md).
+ */
+import { InvalidArgumentError } from './errors/invalid-argument.error.js';
+import { InvalidSlugError } from './errors/invalid-slug.error.js';
+import { messages } from './errors/messages.js';
+import type { JobState } from './job.js';
+
+const reasons = messages.argumentReasons;
+
+/** The longest slug, in UTF-8 bytes (PostgreSQL's index entries and Firestore's ids both hold it). */
+export const MAX_SLUG_BYTES = 1024;
+
+/** The longest kind, in UTF-8 bytes. */
+export const MAX_KIND_BYTES = 256;
+
+/** The earliest time a task may be due: every store holds 0001-01-01T00:00:00Z. */
+export const MIN_DATE = new Date('0001-01-01T00:00:00.000Z');
+
+/** The latest time a task may be due: Firestore holds no later time, PostgreSQL's driver no year 10000. */
+export const MAX_DATE = new Date('9999-12-31T23:59:59.999Z');
+
+/** The largest page `listJobs` returns (and `JobStore.list` accepts). */
+export const MAX_LIST_LIMIT = 1000;
+
+/** The most history records one `getJobHistory` call returns. */
+export const MAX_HISTORY_LIMIT = 1000;
+
+/** The states `listJobs({ state })` filters on. */
+export const JOB_STATES: readonly JobState[] = ['scheduled', 'running', 'failed', 'paused'];
+
+/** The reason a slug or kind is refused, or null when it is a valid key of at most `maxBytes`. */
+function keyProblem(value: unknown, maxBytes: number): string | null {
+  if (typeof value !== 'string' || value.length === 0) return reasons.notString();
+  if (!value.isWellFormed()) return reasons.notWellFormed();
+  if (value.includes('\u0000')) return reasons.hasNul();
+  // A UTF-8 character is at most 3 bytes per UTF-16 code unit: most keys need no count.
+  if (value.length * 3 > maxBytes) {
+    const bytes = Buffer.byteLength(value, 'utf8');
+    if (bytes > maxBytes) return reasons.tooLong(bytes, maxBytes);
+  }
+  return null;
+}
+
+/** @throws InvalidSlugError for anything but a well-formed string of 1 to {@link MAX_SLUG_BYTES} bytes without NUL. */
+export function assertSlug(slug: unknown): asserts slug is string {
+  const problem = keyProblem(slug, MAX_SLUG_BYTES);
+  if (problem !== null) throw new InvalidSlugError(slug, problem);
+}
+
+/** @throws InvalidArgumentError for anything but a well-formed string of 1 to {@link MAX_KIND_BYTES} bytes without NUL. */
+export function assertKind(kind: unknown, name = 'kind'): asserts kind is string {
+  const problem = keyProblem(kind, MAX_KIND_BYTES);
+  if (problem !== null) throw new InvalidArgumentError(name, problem);
+}
+
+/** @throws InvalidArgumentError for anything but a valid Date from {@link MIN_DATE} to {@link MAX_DATE}. */
+export function assertDate(date: unknown, name: string): asserts date is Date {
+  if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
+    throw new InvalidArgumentError(name, reasons.notDate());
+  }
+  if (date < MIN_DATE || date > MAX_DATE) {
+    throw new InvalidArgumentError(
+      name,
+      reasons.dateOutOfRange(MIN_DATE.toISOString(), MAX_DATE.toISOString()),
+    );
+  }
+}
+
+/** Whether a Date is one every store can hold (the non-throwing form of {@link assertDate}). */
+export function isStorableDate(date: unknown): boolean {
+  return date instanceof Date && date >= MIN_DATE && date <= MAX_DATE;
+}
+
+/** @throws InvalidArgumentError unless `value` is `undefined` or a boolean. */
+export function assertOptionalBoolean(value: unknown, name: string): asserts value is boolean | undefined {
+  if (value !== undefined && typeof value !== 'boolean')
+    throw new InvalidArgumentError(name, reasons.notBoolean());
+}
+
+/** @throws InvalidArgumentError unless `value` is a whole number from `min` to `max`. */
+export function assertWholeNumber(
+  value: unknown,
+  name: string,
+  min: number,
+  max: number,
+): asserts value is number {
+  if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
+    throw new InvalidArgumentError(name, reasons.wholeNumberIn(min, max));
+  }
+}
+
+/** @throws InvalidArgumentError for a page size outside 1..{@link MAX_LIST_LIMIT}. */
+export function assertListLimit(limit: unknown): asserts limit is number {
+  assertWholeNumber(limit, 'limit', 1, MAX_LIST_LIMIT);
+}
+
+/** @throws InvalidArgumentError for a state filter that is not a {@link JobState}. */
+export function assertJobState(state: unknown): asserts state is JobState | undefined {
+  if (state !== undefined && !JOB_STATES.includes(state as JobState)) {
+    throw new InvalidArgumentError('state', reasons.oneOf(JOB_STATES));
+  }
+}
+
+/** @throws InvalidArgumentError for a cursor that is not a string (or null). */
+export function assertCursor(cursor: unknown): asserts cursor is string | null | undefined {
+  if (cursor !== undefined && cursor !== null && typeof cursor !== 'string') {
+    throw new InvalidArgumentError('cursor', 'must be the nextCursor of the previous page, or null');
+  }
+}
+
+/** A lease must have a length. */
+export function assertLeaseMs(leaseMs: unknown): asserts leaseMs is number {
+  if (typeof leaseMs !== 'number' || !(leaseMs > 0) || !Number.isFinite(leaseMs)) {
+    throw new InvalidArgumentError('leaseMs', 'must be greater than 0');
+  }
+}

@@ -1,0 +1,289 @@
+import {
+  assertCursor,
+  assertJobState,
+  assertKind,
+  assertListLimit,
+  assertSlug,
+  assertWholeNumber,
+  MAX_HISTORY_LIMIT,
+} from './arguments.js';
+import type { EngineContext } from './engine-context.js';
+import { InvalidArgumentError } from './errors/invalid-argument.error.js';
+import { JobAlreadyScheduledError } from './errors/job-already-scheduled.error.js';
+import { JobNotFoundError } from './errors/job-not-found.error.js';
+import { JobRunningError } from './errors/job-running.error.js';
+import type { AbortReason } from './execution.js';
+import { stateOf } from './job-state.js';
+import type { Job, ScheduledJob, StoreTask } from './job.js';
+import { buildNewTask, firstRunAt, storableSpec } from './new-task.js';
+import { assertStorablePayload, type Payload } from './payload.js';
+import type { JobRegistry } from './registry.js';
+import type { ListJobsOptions, ScheduleJobOptions, TriggerInput } from './scheduler.types.js';
+import { sameSpec, toTrigger } from './schedule/schedule-spec.js';
+import type { ScheduleSpec } from './schedule/trigger.js';
+import type { HistoryRecord, TaskPage, TaskPatch, UpdateOptions } from './store/job-store.js';
+
+/** What the task API tells the engine of this instance after it wrote. */
+export interface TaskApiHooks {
+  /** Prepares the store (once; again after a stop). */
+  ready(): Promise<void>;
+  /** A task becomes due at `runAt`: the local loop may need to wake. */
+  wakeFor(runAt: Date): void;
+  /** Something changed that the local loop should look at now. */
+  wake(): void;
+  /** A task was deleted or replaced through this instance: a local run of another incarnation is void. */
+  supersedeLocal(
+    slug: string,
+    reason: Extract<AbortReason, 'deleted' | 'replaced'>,
+    incarnation?: string,
+  ): void;
+}
+
+/**
+ * The task API: schedule, read, list, pause, trigger, reschedule and delete tasks. Every argument
+ * is checked here, before the store is touched (see `arguments.ts`), so that bad input gets the
+ * same typed error on every store and nothing is written. `StdScheduler` adds the engine (the loop
+ * that runs tasks) on top of it.
+ */
+export abstract class TaskApi {
+  private historyOffLogged = false;
+
+  protected constructor(
+    protected readonly ctx: EngineContext,
+    protected readonly registry: JobRegistry,
+    private readonly hooks: TaskApiHooks,
+  ) {}
+
+  /**
+   * Creates a task. Without `trigger` it is one-time (unless its kind was registered with a trigger,
+   * which is then its schedule). The kind need not be registered on this instance.
+   * @throws JobAlreadyScheduledError when the slug exists and `replace` is not set;
+   *   InvalidPayloadError, InvalidSlugError, InvalidArgumentError, InvalidCronExpressionError,
+   *   UnsupportedTriggerError before anything is written.
+   */
+  async scheduleJob(
+    slug: string,
+    jobOrKind: Job | string,
+    options: ScheduleJobOptions = {},
+  ): Promise<ScheduledJob> {
+    const task = buildNewTask(slug, jobOrKind, options, this.registry, this.ctx.clock.now());
+    await this.hooks.ready();
+    const created = await this.ctx.store.create(task, { replace: options.replace ?? false, tx: options.tx });
+    if (options.replace) this.hooks.supersedeLocal(created.slug, 'replaced', created.incarnation);
+    this.hooks.wakeFor(created.runAt);
+    return this.toScheduledJob(created);
+  }
+
+  /** Every slug in the store. For a large store prefer {@link listJobs}. */
+  async getJobSlugs(): Promise<string[]> {
+    await this.hooks.ready();
+    return this.ctx.store.getSlugs();
+  }
+
+  /** A task's kind, next run time, payload, retry count, last result and state. @throws JobNotFoundError */
+  async getScheduledJob(slug: string): Promise<ScheduledJob> {
+    assertSlug(slug);
+    await this.hooks.ready();
+    const task = await this.ctx.store.get(slug);
+    if (!task) throw new JobNotFoundError(slug);
+    return this.toScheduledJob(task);
+  }
+
+  /** Deletes a task (a run in flight on this instance is aborted, reason `deleted`). @throws JobNotFoundError */
+  async deleteJob(slug: string): Promise<void> {
+    assertSlug(slug);
+    await this.hooks.ready();
+    if (!(await this.ctx.store.delete(slug))) throw new JobNotFoundError(slug);
+    this.hooks.supersedeLocal(slug, 'deleted');
+  }
+
+  /** Deletes every task. */
+  async clear(): Promise<void> {
+    await this.hooks.ready();
+    await this.ctx.store.clear();
+  }
+
+  /** A page of tasks, filtered by kind and state. @throws InvalidArgumentError for a bad filter. */
+  async listJobs(options: ListJobsOptions = {}): Promise<TaskPage> {
+    if (options === null || typeof options !== 'object') {
+      throw new InvalidArgumentError('options', 'must be an object');
+    }
+    const limit = options.limit ?? 100;
+    assertListLimit(limit);
+    if (options.kind !== undefined) assertKind(options.kind);
+    assertJobState(options.state);
+    assertCursor(options.cursor);
+    await this.hooks.ready();
+    return this.ctx.store.list({
+      kind: options.kind,
+      state: options.state,
+      limit,
+      cursor: options.cursor ?? null,
+    });
+  }
+
+  /**
+   * A task's execution history, newest first. History is kept only with the scheduler's `history`
+   * option: without it this returns `[]` (and says so once in the log).
+   */
+  async getJobHistory(slug: string, options: { limit?: number } = {}): Promise<HistoryRecord[]> {
+    assertSlug(slug);
+    const limit = options?.limit ?? 50;
+    assertWholeNumber(limit, 'limit', 1, MAX_HISTORY_LIMIT);
+    if (!this.ctx.settings.recordHistory && !this.historyOffLogged) {
+      this.historyOffLogged = true;
+      this.ctx.logger.log(
+        'getJobHistory: history is off on this scheduler, so only runs recorded by other instances show; pass { history: { retention: "7d" } } to keep it',
+      );
+    }
+    await this.hooks.ready();
+    return this.ctx.store.getHistory(slug, limit);
+  }
+
+  /**
+   * Makes sure a recurring task exists for `slug` with this trigger: created once across any number
+   * of instances; when the stored schedule differs (a deploy changed the cron), the schedule and the
+   * next run time are updated. Used by the Nest module for `@JobHandler(kind, cron)`.
+   */
+  async ensureRecurring(
+    slug: string,
+    kind: string,
+    triggerInput: TriggerInput,
+    options: { payload?: Payload } = {},
+  ): Promise<ScheduledJob> {
+    assertSlug(slug);
+    assertKind(kind);
+    const trigger = toTrigger(triggerInput);
+    const schedule = storableSpec(trigger);
+    const payload = options?.payload ?? null;
+    assertStorablePayload(payload);
+    await this.hooks.ready();
+    for (;;) {
+      const existing = await this.ctx.store.get(slug);
+      if (!existing) {
+        try {
+          const runAt = firstRunAt({}, trigger, this.ctx.clock.now());
+          const task = await this.ctx.store.create({ slug, kind, payload, runAt, schedule });
+          this.hooks.wakeFor(task.runAt);
+          return this.toScheduledJob(task);
+        } catch (error) {
+          if (error instanceof JobAlreadyScheduledError) continue; // another instance won the race
+          throw error;
+        }
+      }
+      if (existing.kind === kind && sameSpec(existing.schedule, schedule))
+        return this.toScheduledJob(existing);
+      const runAt = firstRunAt({}, trigger, this.ctx.clock.now());
+      const task = await this.mustUpdate(slug, { schedule, runAt }, 'reschedule');
+      this.ctx.logger.log(
+        `[${kind}:${slug}] schedule changed to ${describe(schedule)}; next run ${runAt.toISOString()}`,
+      );
+      return this.toScheduledJob(task);
+    }
+  }
+
+  /** A paused task is never claimed; a run in flight finishes. @throws JobNotFoundError */
+  async pauseJob(slug: string): Promise<void> {
+    await this.mustUpdate(slug, { paused: true }, 'pause');
+  }
+
+  /** Resumes a paused task; a recurring one continues under its misfire policy. @throws JobNotFoundError */
+  async resumeJob(slug: string): Promise<void> {
+    const task = await this.mustUpdate(slug, { paused: false }, 'resume');
+    this.hooks.wakeFor(task.runAt);
+  }
+
+  /** Pauses every task of a kind; returns how many changed. */
+  async pauseKind(kind: string): Promise<number> {
+    assertKind(kind);
+    await this.hooks.ready();
+    return this.ctx.store.setPausedByKind(kind, true);
+  }
+
+  /** Resumes every task of a kind; returns how many changed. */
+  async resumeKind(kind: string): Promise<number> {
+    assertKind(kind);
+    await this.hooks.ready();
+    const count = await this.ctx.store.setPausedByKind(kind, false);
+    this.hooks.wake();
+    return count;
+  }
+
+  /**
+   * Runs a task once now: a recurring task then carries on with its schedule, a failed one-time task
+   * is retried from scratch. A paused task stays paused (it runs once resumed).
+   * @throws JobNotFoundError; JobRunningError while it runs.
+   */
+  async triggerJob(slug: string): Promise<void> {
+    const task = await this.mustUpdate(
+      slug,
+      { runAt: this.ctx.clock.now(), failed: false, retry: 0 },
+      'trigger',
+      { ifIdle: true },
+    );
+    this.hooks.wakeFor(task.runAt);
+  }
+
+  /**
+   * Moves a task to `runAt`, or gives it a new `trigger` (next run: `runAt` or the trigger's first
+   * fire after now). @throws JobNotFoundError; JobRunningError while it runs.
+   */
+  async rescheduleJob(
+    slug: string,
+    options: { runAt?: Date; trigger?: TriggerInput },
+  ): Promise<ScheduledJob> {
+    assertSlug(slug);
+    const patch: TaskPatch = {};
+    if (options?.trigger !== undefined) {
+      const trigger = toTrigger(options.trigger);
+      patch.schedule = storableSpec(trigger);
+      patch.runAt = firstRunAt({ runAt: options.runAt }, trigger, this.ctx.clock.now());
+    } else if (options?.runAt !== undefined) {
+      patch.runAt = firstRunAt({ runAt: options.runAt }, null, this.ctx.clock.now());
+    } else {
+      throw new InvalidArgumentError('rescheduleJob options', 'give a valid runAt or a trigger');
+    }
+    const task = await this.mustUpdate(slug, patch, 'reschedule', { ifIdle: true });
+    this.hooks.wakeFor(task.runAt);
+    return this.toScheduledJob(task);
+  }
+
+  protected async mustUpdate(
+    slug: string,
+    patch: TaskPatch,
+    action: string,
+    options?: UpdateOptions,
+  ): Promise<StoreTask> {
+    assertSlug(slug);
+    await this.hooks.ready();
+    const result = await this.ctx.store.update(slug, patch, options);
+    if (result.status === 'not-found') throw new JobNotFoundError(slug);
+    if (result.status === 'running') throw new JobRunningError(slug, action);
+    return result.task;
+  }
+
+  protected toScheduledJob(task: StoreTask): ScheduledJob {
+    return {
+      slug: task.slug,
+      kind: task.kind,
+      nextRunTime: task.runAt,
+      payload: task.payload,
+      incarnation: task.incarnation,
+      retry: task.retry,
+      result: task.result,
+      failed: task.failed,
+      paused: task.paused,
+      state: stateOf(task, this.ctx.clock.now()),
+      schedule: task.schedule,
+      lockedBy: task.lockedBy,
+      lockedUntil: task.lockedUntil,
+      version: task.version,
+      createdAt: task.createdAt,
+      updatedAt: task.updatedAt,
+    };
+  }
+}
+
+function describe(spec: ScheduleSpec): string {
+  return spec.type === 'cron' ? `"${spec.expression}" (${spec.timeZone})` : `every ${spec.everyMs} ms`;
+}
