@@ -1,4 +1,5 @@
 import type { SchedulerEventListener, SchedulerEventName, SchedulerEvents } from './events.js';
+import { errorMessage } from './error-text.js';
 import type { SchedulerLogger } from './logger.js';
 
 /** A typed event emitter. A throwing listener is logged and never disturbs the loop. */
@@ -30,10 +31,4 @@ export class EventBus {
       }
     }
   }
-}
-
-/** The message of anything thrown. */
-export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error));
 }

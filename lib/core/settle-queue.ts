@@ -14,11 +14,6 @@ interface PendingOutcome {
   queuedAt: number;
   /** A write of it failed before: a refusal now may mean that write was applied after all. */
   retried: boolean;
-  /**
-   * The count of successful writes when the store last refused this outcome on its own, or null.
-   * Refused again after another write succeeded, it is the outcome the store refuses (not an outage).
-   */
-  refusedAt: number | null;
   /** It was refused and replaced by the plainest outcome (kept as failed, with the reason). */
   degraded: boolean;
 }
@@ -34,20 +29,18 @@ export function storeRetryDelay(attempt: number): number {
  * outcomes; when idle each outcome is written on the next turn of the event loop.
  *
  * A failed write is retried two ways. A *transient* failure (timeout, lost connection: see
- * `isTransientStoreError`) retries the same batch after a backoff. A *refusal* means the store
- * rejected something in the batch: the batch is split in halves, each written alone, until the
- * refused outcome stands alone; that one is then written in its plainest form (the task kept as
- * failed with the store's reason), and if even that is refused it is given up and reported (its
- * lease expires and the task runs again). So one bad outcome never holds back another.
+ * `isTransientStoreError`) retries the same batch after a backoff. Any other failure may be a
+ * refusal of one value: the batch is split in halves, each written alone, until the refused outcome
+ * stands alone. Refused alone, the store is probed with a read of that task: if the store answers,
+ * the refusal is about the value, and the outcome is written in its plainest form (the task kept as
+ * failed with the store's reason); refused even so, it is given up and reported (its lease expires
+ * and the task runs again). If the probe fails too, the store is down after all: back off and retry.
+ * So one bad outcome never holds back another, and an outage never fails a task.
  */
 export class SettleQueue {
   private pending: PendingOutcome[] = [];
   /** Groups split off a refused batch, each written alone, before anything else. */
   private isolated: PendingOutcome[][] = [];
-  /** Single outcomes the store refused once, retried one at a time after everything else. */
-  private suspects: PendingOutcome[] = [];
-  /** Successful writes so far. */
-  private successes = 0;
   private flushing: Promise<void> | null = null;
   /** The batch of the store call under way. */
   private writing: PendingOutcome[] = [];
@@ -78,9 +71,7 @@ export class SettleQueue {
 
   /** Outcomes waiting to be written. */
   get size(): number {
-    return (
-      this.pending.length + this.suspects.length + this.isolated.reduce((sum, group) => sum + group.length, 0)
-    );
+    return this.pending.length + this.isolated.reduce((sum, group) => sum + group.length, 0);
   }
 
   /** How long the oldest outcome has waited, in ms (`null` when none waits). */
@@ -113,7 +104,6 @@ export class SettleQueue {
       history,
       queuedAt,
       retried: false,
-      refusedAt: null,
       degraded: false,
     });
     this.schedule();
@@ -146,7 +136,6 @@ export class SettleQueue {
     const dropped = [...this.writing, ...this.queued()];
     this.pending = [];
     this.isolated = [];
-    this.suspects = [];
     const unwritten = dropped.filter((item) => item.outcome !== null).length;
     if (unwritten > 0) {
       this.ctx.logger.warn(
@@ -170,20 +159,17 @@ export class SettleQueue {
   }
 
   private queued(): PendingOutcome[] {
-    return [...this.isolated.flat(), ...this.pending, ...this.suspects];
+    return [...this.isolated.flat(), ...this.pending];
   }
 
-  /** The next batch: a split-off group, else new outcomes, else one outcome the store refused before. */
-  private takeBatch(): { batch: PendingOutcome[]; from: 'isolated' | 'pending' | 'suspects' } {
-    if (this.isolated.length > 0)
-      return { batch: this.isolated.shift() as PendingOutcome[], from: 'isolated' };
-    if (this.pending.length > 0)
-      return { batch: this.pending.splice(0, this.hooks.maxBatch), from: 'pending' };
-    return { batch: [this.suspects.shift() as PendingOutcome], from: 'suspects' };
+  /** The next batch: a group split off a refused batch, else new outcomes. */
+  private takeBatch(): { batch: PendingOutcome[]; isolated: boolean } {
+    if (this.isolated.length > 0) return { batch: this.isolated.shift() as PendingOutcome[], isolated: true };
+    return { batch: this.pending.splice(0, this.hooks.maxBatch), isolated: false };
   }
 
   private async flush(): Promise<void> {
-    const { batch, from } = this.takeBatch();
+    const { batch, isolated } = this.takeBatch();
     const writes = batch.filter((item) => item.outcome !== null);
     this.writing = batch;
     if (writes.length > 0) {
@@ -193,7 +179,6 @@ export class SettleQueue {
           settings.owner,
           writes.map((item) => item.outcome as TaskOutcome),
         );
-        this.successes++;
         this.failures = 0;
         this.lastError = null;
         if (rejected.length > 0) this.reportRejected(writes, new Set(rejected));
@@ -201,18 +186,27 @@ export class SettleQueue {
         if (this.givingUp) return;
         this.writing = [];
         for (const item of writes) item.retried = true;
-        if (isTransientStoreError(error)) {
-          this.lastError = this.ctx.reportStoreError(
-            'settle',
-            error,
-            `will retry ${writes.length} outcome(s)`,
-          );
-          this.requeue(batch, from);
-        } else {
-          this.lastError = this.ctx.reportStoreError('settle', error, 'looking for the outcome it refused');
-          const givenUp = this.isolate(batch, writes);
-          if (givenUp) return this.settleBatch([givenUp]);
+        const transient = isTransientStoreError(error);
+        this.lastError = this.ctx.reportStoreError(
+          'settle',
+          error,
+          transient || writes.length === 1
+            ? `will retry ${writes.length} outcome(s)`
+            : 'looking for the outcome it refused',
+        );
+        if (!transient && writes.length > 1) {
+          // Splitting makes progress at once: no wait.
+          const half = Math.ceil(batch.length / 2);
+          this.isolated.unshift(batch.slice(0, half), batch.slice(half));
+          return;
         }
+        if (!transient && (await this.storeAnswers(writes[0]))) {
+          const givenUp = this.refused(writes[0], batch);
+          if (givenUp) await this.settleBatch([givenUp]);
+          return;
+        }
+        if (isolated) this.isolated.unshift(batch);
+        else this.pending.unshift(...batch);
         await this.sleep(storeRetryDelay(this.failures++));
         return;
       }
@@ -227,39 +221,29 @@ export class SettleQueue {
     await this.appendHistory(batch);
   }
 
-  private requeue(batch: PendingOutcome[], from: 'isolated' | 'pending' | 'suspects'): void {
-    if (from === 'isolated') this.isolated.unshift(batch);
-    else if (from === 'pending') this.pending.unshift(...batch);
-    else this.suspects.unshift(...batch);
+  /** Whether the store answers a read of the outcome's task: then it is up, and it refused that value. */
+  private async storeAnswers(item: PendingOutcome): Promise<boolean> {
+    try {
+      await this.ctx.store.get(item.execution.task.slug);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /**
-   * After a refusal: splits a batch in two; a single outcome becomes a suspect, retried after other
-   * writes; a suspect refused again after another write succeeded is degraded to its plainest form,
-   * and given up if even that is refused (then it is returned, to be settled as it is).
+   * The store refused this outcome alone while it answers: degrade it to its plainest form (kept as
+   * failed, with the reason) and write that next; refused in that form too, give it up (returned, to
+   * be settled as it is: its lease expires and the task runs again).
    */
-  private isolate(batch: PendingOutcome[], writes: PendingOutcome[]): PendingOutcome | null {
-    if (writes.length > 1) {
-      const half = Math.ceil(batch.length / 2);
-      this.isolated.unshift(batch.slice(0, half), batch.slice(half));
-      return null;
-    }
-    const item = writes[0];
+  private refused(item: PendingOutcome, batch: PendingOutcome[]): PendingOutcome | null {
     const others = batch.filter((other) => other !== item);
     if (others.length > 0) this.isolated.unshift(others);
-    const confirmed = item.refusedAt !== null && this.successes > item.refusedAt;
-    if (!confirmed) {
-      // Maybe an outage the error did not look like: only a success of other writes in between tells.
-      item.refusedAt = this.successes;
-      this.suspects.push(item);
-      return null;
-    }
     const outcome = item.outcome as TaskOutcome;
     const { kind, slug } = item.execution.task;
     const reason = this.lastError ?? 'refused by the store';
     if (!item.degraded && outcome.type === 'reschedule') {
       item.degraded = true;
-      item.refusedAt = this.successes;
       item.outcome = {
         type: 'reschedule',
         slug: outcome.slug,
@@ -272,7 +256,7 @@ export class SettleQueue {
       this.ctx.logger.error(
         `[${kind}:${slug}] its outcome was refused by the store; keeping it as failed instead`,
       );
-      this.suspects.push(item);
+      this.isolated.unshift([item]);
       return null;
     }
     this.unwritable++;

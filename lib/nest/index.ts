@@ -19,6 +19,7 @@ export { SCHEDULER_EVENT_NAMES, SCHEDULER_EVENT_PREFIX, schedulerEventName } fro
 export {
   checkSchedulerHealth,
   DEFAULT_MAX_POLL_AGE_MS,
+  DEFAULT_MAX_PENDING_OUTCOME_AGE_MS,
   DEFAULT_STORE_TIMEOUT_MS,
   SchedulerHealthIndicator,
   type SchedulerHealthCheckOptions,

@@ -23,6 +23,11 @@ export interface JobHandlerOptions {
   misfirePolicy?: MisfirePolicy;
   /** Runs of this kind at once on this instance. Default: the scheduler's `maxConcurrency`. */
   concurrency?: number;
+  /**
+   * Longest run, in ms: at the timeout `ctx.signal` aborts with reason `'timeout'` and the run counts
+   * as a failure (retried after the backoff). Default: none.
+   */
+  timeoutMs?: number;
   /** Slug of the recurring task created at bootstrap. Default: the kind. */
   slug?: string;
   /**

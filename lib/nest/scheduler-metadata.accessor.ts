@@ -49,13 +49,14 @@ export class SchedulerMetadataAccessor {
 
   /** The options of `scheduler.registerJob`, leaving out what the handler did not set (engine defaults apply). */
   getRegisterOptions(metadata: JobHandlerMetadata): RegisterJobOptions {
-    const { backoff, maxRetries, misfirePolicy, concurrency } = metadata.options;
+    const { backoff, maxRetries, misfirePolicy, concurrency, timeoutMs } = metadata.options;
     const registerOptions: RegisterJobOptions = {
       trigger: this.getTrigger(metadata),
       backoff,
       maxRetries,
       misfirePolicy,
       concurrency,
+      timeoutMs,
     };
     for (const key of Object.keys(registerOptions) as Array<keyof RegisterJobOptions>) {
       if (registerOptions[key] === undefined) delete registerOptions[key];

@@ -2,6 +2,7 @@ import type { JobStore } from '../../lib/core/store/job-store.js';
 import { claimCases } from './cases/claim.cases.js';
 import { createCases } from './cases/create.cases.js';
 import { historyCases } from './cases/history.cases.js';
+import { inputCases } from './cases/input.cases.js';
 import { leaseCases } from './cases/lease.cases.js';
 import { listCases } from './cases/list.cases.js';
 import { payloadCases } from './cases/payload.cases.js';
@@ -70,5 +71,6 @@ export function describeJobStoreContract(name: string, makeHarness: () => Promis
     listCases(ctx);
     historyCases(ctx);
     wakeCases(ctx);
+    inputCases(ctx);
   });
 }

@@ -2,6 +2,7 @@ import { historyCases } from './cases/history.cases.js';
 import { listCases } from './cases/list.cases.js';
 import { notFoundCases } from './cases/not-found.cases.js';
 import { pauseCases } from './cases/pause.cases.js';
+import { reliabilityCases } from './cases/reliability.cases.js';
 import { runningCases } from './cases/running.cases.js';
 import { triggerCases } from './cases/trigger.cases.js';
 import { OperatingEnv, type OperatingHarness } from './operating-harness.js';
@@ -48,5 +49,6 @@ export function describeOperatingSuite(name: string, makeHarness: () => Promise<
     notFoundCases(ctx);
     runningCases(ctx);
     historyCases(ctx);
+    reliabilityCases(ctx);
   });
 }

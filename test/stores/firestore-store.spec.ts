@@ -16,7 +16,10 @@ import {
   InvalidArgumentError,
   InvalidStoreOptionError,
   JobAlreadyScheduledError,
+  StoreClosedError,
 } from '../../lib/core/errors/index.js';
+import { silentLogger } from '../../lib/core/logger.js';
+import { StdScheduler } from '../../lib/core/scheduler.js';
 import { decodeDocumentId, encodeDocumentId, FirestoreStore } from '../../lib/stores/firestore/index.js';
 import type { JobStore, NewTask } from '../../lib/core/store/job-store.js';
 import { describeJobStoreContract } from '../contract/job-store.contract.js';
@@ -71,7 +74,32 @@ describe('FirestoreStore specifics', () => {
   beforeEach(() => {
     clock = new VirtualClock();
     collection = uniqueCollection('specifics');
-    store = new FirestoreStore({ firestore: sharedFirestore(), collection, clock });
+    store = new FirestoreStore({ firestore: sharedFirestore(), collection, clock, logger: silentLogger });
+  });
+
+  it('refuses every call after close(), and a scheduler start() on it, with StoreClosedError', async () => {
+    const scheduler = new StdScheduler(store, { logger: silentLogger, clock });
+    await scheduler.start();
+    await scheduler.stop();
+    await store.close();
+    await expect(scheduler.start()).rejects.toBeInstanceOf(StoreClosedError);
+    await expect(store.get('x')).rejects.toBeInstanceOf(StoreClosedError);
+    await expect(store.create(task('x'))).rejects.toBeInstanceOf(StoreClosedError);
+  });
+
+  it('marks a document it cannot read as a task failed, with the reason, instead of failing every claim', async () => {
+    const firestore = sharedFirestore();
+    await store.create(task('readable'));
+    await store.create(task('mangled'));
+    // A hand edit (or a foreign writer) leaves a field of the wrong type.
+    await firestore.collection(collection).doc('mangled').update({ retry: 'three' });
+    const claimed = await store.claim({ kinds: [KIND], owner: 'a', leaseMs: 1000, limit: 10 });
+    expect(claimed.map((t) => t.slug)).toEqual(['readable']);
+    const snap = await firestore.collection(collection).doc('mangled').get();
+    expect(snap.get('failed')).toBe(true);
+    expect(snap.get('availableAt')).toBeNull();
+    expect(snap.get('result')).toContain('"retry" is not a number');
+    expect(await store.claim({ kinds: [KIND], owner: 'a', leaseMs: 1000, limit: 10 })).toEqual([]);
   });
 
   describe('document ids', () => {

@@ -3,7 +3,9 @@ import {
   InvalidPayloadError,
   InvalidSlugError,
   InvalidStoreOptionError,
+  StoreClosedError,
 } from '../../lib/core/errors/index.js';
+import { StdScheduler } from '../../lib/core/scheduler.js';
 import { silentLogger } from '../../lib/core/logger.js';
 import type { NewTask } from '../../lib/core/store/job-store.js';
 import { PostgresStore, type PostgresStoreOptions } from '../../lib/stores/postgres/index.js';
@@ -99,6 +101,24 @@ describe('PostgresStore: bad input', () => {
       expect(await quiet.getSlugs()).toEqual([]);
       await quiet.close();
       await store.close();
+    });
+
+    it('refuses every call after close(), and a scheduler start() on it, with StoreClosedError', async () => {
+      const store = new PostgresStore({ connectionString: db.url, schema: 'closed', logger: silentLogger });
+      const scheduler = new StdScheduler(store, { logger: silentLogger });
+      await scheduler.start();
+      await scheduler.stop();
+      await store.close();
+      await expect(scheduler.start()).rejects.toBeInstanceOf(StoreClosedError);
+      await expect(store.get('x')).rejects.toBeInstanceOf(StoreClosedError);
+      await expect(store.migrate()).rejects.toBeInstanceOf(StoreClosedError);
+      expect(scheduler.isRunning).toBe(false);
+    });
+
+    it('refuses a bad queryTimeoutMs', () => {
+      expect(() => new PostgresStore({ connectionString: db.url, queryTimeoutMs: -1 })).toThrow(
+        InvalidStoreOptionError,
+      );
     });
 
     it('refuses a DataSource that is not PostgreSQL, and one not initialised yet at init()', async () => {

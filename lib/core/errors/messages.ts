@@ -36,6 +36,8 @@ export const messages = {
       `The task's schedule cannot be read or computed on this instance, so it is kept as failed until it is replaced: ${reason}`,
     internal: (reason: string) => `The scheduler failed while running this task: ${reason}`,
     outcomeUnwritable: (reason: string) => `The outcome of the last run could not be stored: ${reason}`,
+    unreadableTask: (reason: string) =>
+      `The stored task cannot be read, so it is kept as failed until it is replaced: ${reason}`,
   },
   /** Reasons given to `InvalidSlugError` and `InvalidArgumentError` by the argument checks. */
   argumentReasons: {

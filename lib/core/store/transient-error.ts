@@ -25,7 +25,7 @@ const TRANSIENT_GRPC = new Set([1, 4, 8, 10, 14]);
 
 /** Messages of drivers that throw plain Errors for a lost connection. */
 const TRANSIENT_MESSAGE =
-  /connection terminated|connection timeout|timeout exceeded|socket hang up|client has encountered a connection error|not queryable|not currently accepting connections|the database system is (starting up|shutting down)/i;
+  /connection terminated|connection timeout|timeout exceeded|socket hang up|client has encountered a connection error|not queryable|not currently accepting connections|query read timeout|the database system is (starting up|shutting down)/i;
 
 /**
  * Whether a store error says nothing about the data it was given: the store timed out, lost its

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { errorMessage } from '../../core/event-bus.js';
+import { errorMessage } from '../../core/error-text.js';
 import type { SchedulerEventName } from '../../core/events.js';
 import type { Scheduler } from '../../core/scheduler.types.js';
 import { getSchedulerToken, DEFAULT_LOGGER_CONTEXT } from '../scheduler.constants.js';

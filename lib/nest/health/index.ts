@@ -1,6 +1,7 @@
 export {
   checkSchedulerHealth,
   DEFAULT_MAX_POLL_AGE_MS,
+  DEFAULT_MAX_PENDING_OUTCOME_AGE_MS,
   DEFAULT_STORE_TIMEOUT_MS,
   type SchedulerHealthCheckOptions,
   type SchedulerHealthReport,

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { JobNotFoundError } from '../../core/errors/job-not-found.error.js';
-import { errorMessage } from '../../core/event-bus.js';
+import { errorMessage } from '../../core/error-text.js';
 import type { Scheduler, SchedulerHealth } from '../../core/scheduler.types.js';
 
 /** Options of {@link checkSchedulerHealth} and of `SchedulerHealthIndicator.isHealthy`. */
@@ -18,6 +18,16 @@ export interface SchedulerHealthCheckOptions {
    * only schedule work and never start the loop (`autoStart: false`).
    */
   requireRunning?: boolean;
+  /**
+   * Longest acceptable run of one job on this instance, in ms: a job that never settles holds its
+   * slot (and, without `timeoutMs`, its lease). Default: not checked.
+   */
+  maxRunningAgeMs?: number;
+  /**
+   * Longest acceptable wait of a run's outcome for its write to the store, in ms: outcomes that
+   * cannot be written hold their slots and leases. Default 60 000.
+   */
+  maxPendingOutcomeAgeMs?: number;
 }
 
 /** What {@link checkSchedulerHealth} found. */
@@ -38,6 +48,8 @@ export interface SchedulerHealthReport {
 
 /** Default of {@link SchedulerHealthCheckOptions.maxPollAgeMs}. */
 export const DEFAULT_MAX_POLL_AGE_MS = 60_000;
+/** Default of {@link SchedulerHealthCheckOptions.maxPendingOutcomeAgeMs}. */
+export const DEFAULT_MAX_PENDING_OUTCOME_AGE_MS = 60_000;
 /** Default of {@link SchedulerHealthCheckOptions.storeTimeoutMs}. */
 export const DEFAULT_STORE_TIMEOUT_MS = 3_000;
 
@@ -68,6 +80,7 @@ export async function checkSchedulerHealth(
   const maxPollAgeMs = options.maxPollAgeMs ?? DEFAULT_MAX_POLL_AGE_MS;
   const storeTimeoutMs = options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
   const requireRunning = options.requireRunning ?? true;
+  const maxPendingOutcomeAgeMs = options.maxPendingOutcomeAgeMs ?? DEFAULT_MAX_PENDING_OUTCOME_AGE_MS;
 
   const probe = await probeStore(scheduler, storeTimeoutMs);
   const loop = scheduler.health();
@@ -85,6 +98,21 @@ export async function checkSchedulerHealth(
           (loop.lastStoreError ? `: ${loop.lastStoreError}` : ''),
       );
     }
+  }
+  if (
+    options.maxRunningAgeMs !== undefined &&
+    loop.oldestRunningMs !== null &&
+    loop.oldestRunningMs > options.maxRunningAgeMs
+  ) {
+    problems.push(
+      `a job has been running for ${loop.oldestRunningMs} ms (more than ${options.maxRunningAgeMs} ms)`,
+    );
+  }
+  if (loop.oldestPendingOutcomeMs !== null && loop.oldestPendingOutcomeMs > maxPendingOutcomeAgeMs) {
+    problems.push(
+      `${loop.pendingOutcomes} run outcome(s) have waited ${loop.oldestPendingOutcomeMs} ms to be written (more than ${maxPendingOutcomeAgeMs} ms)` +
+        (loop.lastOutcomeWriteError ? `: ${loop.lastOutcomeWriteError}` : ''),
+    );
   }
   return {
     healthy: problems.length === 0,

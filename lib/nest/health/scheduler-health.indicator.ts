@@ -25,6 +25,14 @@ export type SchedulerHealthDetails = {
   lastStoreError: string | null;
   consecutiveStoreErrors: number;
   inFlight: number;
+  /** How long the oldest job running here has run, in ms. */
+  oldestRunningMs: number | null;
+  /** Jobs left running in the background after their aborted signal's grace. */
+  detachedRuns: number;
+  /** Run outcomes waiting to be written, and how long the oldest has waited. */
+  pendingOutcomes: number;
+  oldestPendingOutcomeMs: number | null;
+  lastOutcomeWriteError: string | null;
 };
 
 /** The result of `isHealthy(key)`: `{ [key]: details }`, the shape `@nestjs/terminus` expects. */
@@ -89,6 +97,11 @@ export class SchedulerHealthIndicator {
       lastStoreError: loop.lastStoreError,
       consecutiveStoreErrors: loop.consecutiveStoreErrors,
       inFlight: loop.inFlight,
+      oldestRunningMs: loop.oldestRunningMs,
+      detachedRuns: loop.detachedRuns,
+      pendingOutcomes: loop.pendingOutcomes,
+      oldestPendingOutcomeMs: loop.oldestPendingOutcomeMs,
+      lastOutcomeWriteError: loop.lastOutcomeWriteError,
     };
     return { [key]: details } as SchedulerHealthIndicatorResult<Key>;
   }

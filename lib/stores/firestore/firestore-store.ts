@@ -8,9 +8,13 @@ import type {
 } from '@google-cloud/firestore';
 
 import { SystemClock, type Clock } from '../../core/clock.js';
+import { consoleLogger, type SchedulerLogger } from '../../core/logger.js';
 import { InvalidArgumentError } from '../../core/errors/invalid-argument.error.js';
 import { InvalidStoreOptionError } from '../../core/errors/invalid-store-option.error.js';
 import { JobAlreadyScheduledError } from '../../core/errors/job-already-scheduled.error.js';
+import { StoreClosedError } from '../../core/errors/store-closed.error.js';
+import { messages } from '../../core/errors/messages.js';
+import { errorMessage } from '../../core/error-text.js';
 import type { StoreTask } from '../../core/job.js';
 import { stateOf } from '../../core/job-state.js';
 import { clonePayload } from '../../core/payload.js';
@@ -67,6 +71,8 @@ export interface FirestoreStoreOptions {
    * Default: the system clock.
    */
   clock?: Clock;
+  /** Where the store logs documents it cannot read. Default: the console. */
+  logger?: SchedulerLogger;
 }
 
 /** The most values Firestore takes in one `in` filter. */
@@ -103,8 +109,10 @@ type WriteContext = Pick<Transaction, 'create'>;
 export class FirestoreStore implements JobStore {
   private readonly firestore: Firestore;
   private readonly clock: Clock;
-  private readonly tasks: CollectionReference;
-  private readonly history: CollectionReference;
+  private readonly taskCollection: CollectionReference;
+  private readonly historyCollection: CollectionReference;
+  private closed = false;
+  private readonly logger: SchedulerLogger;
   private lastAppendSeq = 0;
 
   constructor(options: FirestoreStoreOptions) {
@@ -123,15 +131,31 @@ export class FirestoreStore implements JobStore {
     }
     this.firestore = options.firestore;
     this.clock = options.clock ?? new SystemClock();
-    this.tasks = this.firestore.collection(collection);
-    this.history = this.firestore.collection(historyCollection);
+    this.logger = options.logger ?? consoleLogger;
+    this.taskCollection = this.firestore.collection(collection);
+    this.historyCollection = this.firestore.collection(historyCollection);
   }
 
   /** Nothing to create: collections appear with their first document; indexes are deployed separately. */
-  async init(): Promise<void> {}
+  async init(): Promise<void> {
+    if (this.closed) throw new StoreClosedError();
+  }
 
-  /** Nothing to release: the Firestore client belongs to the caller. */
-  async close(): Promise<void> {}
+  /** Releases nothing (the Firestore client belongs to the caller); every later call throws `StoreClosedError`. */
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  /** The tasks collection; every call reaches the data through it, so a closed store refuses them all. */
+  private get tasks(): CollectionReference {
+    if (this.closed) throw new StoreClosedError();
+    return this.taskCollection;
+  }
+
+  private get history(): CollectionReference {
+    if (this.closed) throw new StoreClosedError();
+    return this.historyCollection;
+  }
 
   async create(task: NewTask, options: CreateOptions = {}): Promise<StoreTask> {
     assertNewTask(task);
@@ -275,7 +299,14 @@ export class FirestoreStore implements JobStore {
           .orderBy(TASK_FIELDS.availableAt)
           .limit(window)
           .get();
-        for (const doc of snap.docs) candidates.push(this.decode(doc));
+        for (const doc of snap.docs) {
+          try {
+            candidates.push(this.decode(doc));
+          } catch (error) {
+            // A hand-edited or foreign document must not stop every claim of its kinds.
+            await this.park(doc.ref, error, now);
+          }
+        }
       }
     }
     return candidates
@@ -527,6 +558,19 @@ export class FirestoreStore implements JobStore {
       }
       return result;
     });
+  }
+
+  /** Marks a document that cannot be read as a task failed (never claimed again), with the reason. */
+  private async park(ref: DocumentReference, error: unknown, now: Date): Promise<void> {
+    const reason = messages.runFailures.unreadableTask(errorMessage(error));
+    try {
+      await ref.update({ failed: true, availableAt: null, result: reason, updatedAt: now });
+      this.logger.error(`Task document ${ref.id}: ${reason}`);
+    } catch (parkError) {
+      this.logger.error(
+        `Task document ${ref.id} cannot be read (${reason}) nor marked failed: ${errorMessage(parkError)}`,
+      );
+    }
   }
 
   /** A query narrowed by equality filters to the tasks that can be in `state` (the rest is checked per task). */

@@ -39,6 +39,13 @@ export interface PostgresStoreCommonOptions {
   preparedStatements?: boolean;
   /** Where the store logs connection trouble of its listener. Default: the console. */
   logger?: SchedulerLogger;
+  /**
+   * Longest wait for one statement's answer, in ms (pg's `query_timeout`): a connection that stops
+   * answering without closing (a stalled network path) fails the statement, and the pool drops that
+   * connection, instead of holding the caller forever. Migrations (`migrate()`) and statements run in a
+   * caller's transaction (`{ tx }`) are not bounded by it. Default 30000; `0` turns it off.
+   */
+  queryTimeoutMs?: number;
 }
 
 /** Connect through a `pg` pool of the application's: the store never ends it. */
@@ -51,7 +58,8 @@ export interface PostgresConnectionStringOptions extends PostgresStoreCommonOpti
   connectionString: string;
   /**
    * Further settings of the store's own pool (`max`, `ssl`, …). The store's defaults: `keepAlive: true`,
-   * `idleTimeoutMillis: 300000` (pg's own default of 10 s would reconnect between two idle polls).
+   * `idleTimeoutMillis: 300000` (pg's own default of 10 s would reconnect between two idle polls),
+   * `connectionTimeoutMillis: 10000` (a connection attempt that gets no answer fails instead of hanging).
    */
   poolConfig?: Omit<pg.PoolConfig, 'connectionString'>;
 }

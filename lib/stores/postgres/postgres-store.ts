@@ -2,6 +2,7 @@ import pg from 'pg';
 
 import { InvalidArgumentError } from '../../core/errors/invalid-argument.error.js';
 import { InvalidStoreOptionError } from '../../core/errors/invalid-store-option.error.js';
+import { StoreClosedError } from '../../core/errors/store-closed.error.js';
 import { JobAlreadyScheduledError } from '../../core/errors/job-already-scheduled.error.js';
 import type { StoreTask } from '../../core/job.js';
 import { consoleLogger, type SchedulerLogger } from '../../core/logger.js';
@@ -48,7 +49,8 @@ import {
 /** History records deleted per statement by `pruneHistory`. */
 const PRUNE_BATCH = 5000;
 
-/** Largest page `list` returns. */
+/** Default of `queryTimeoutMs`. */
+export const DEFAULT_QUERY_TIMEOUT_MS = 30_000;
 
 /**
  * A `JobStore` on PostgreSQL: several instances of an application share one table and coordinate
@@ -78,6 +80,7 @@ export class PostgresStore implements JobStore {
   private readonly migrateOnInit: boolean;
   private readonly notify: boolean;
   private readonly prepared: boolean;
+  private readonly queryTimeoutMs: number;
   private readonly channelParam: string | null;
   private readonly ownsPool: boolean;
   private readonly dataSource: TypeOrmDataSourceLike | null;
@@ -109,6 +112,11 @@ export class PostgresStore implements JobStore {
     this.migrateOnInit = options.migrate ?? true;
     this.notify = options.notify ?? true;
     this.prepared = options.preparedStatements ?? true;
+    const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+    if (!(typeof queryTimeoutMs === 'number' && Number.isFinite(queryTimeoutMs) && queryTimeoutMs >= 0)) {
+      throw new InvalidStoreOptionError('queryTimeoutMs', 'must be a number of milliseconds >= 0');
+    }
+    this.queryTimeoutMs = queryTimeoutMs;
     this.channelParam = this.notify ? this.names.channel : null;
     if (this.notify) {
       this.onWake = (listener) => {
@@ -135,6 +143,7 @@ export class PostgresStore implements JobStore {
       this.pool = new pg.Pool({
         keepAlive: true,
         idleTimeoutMillis: 300_000,
+        connectionTimeoutMillis: 10_000,
         ...options.poolConfig,
         connectionString: options.connectionString,
       });
@@ -169,6 +178,7 @@ export class PostgresStore implements JobStore {
    * @throws InvalidStoreOptionError with `notify` on a pool of fewer than 2 connections (LISTEN holds one).
    */
   async init(): Promise<void> {
+    if (this.closed) throw new StoreClosedError();
     this.db();
     if (this.migrateOnInit) await this.migrate();
     await this.startListening();
@@ -180,6 +190,7 @@ export class PostgresStore implements JobStore {
    * collide. Idempotent. Returns the versions it applied (empty when up to date).
    */
   async migrate(): Promise<number[]> {
+    if (this.closed) throw new StoreClosedError();
     const client = await this.db().connect();
     try {
       const applied = await runMigrations(client, this.names, this.queries);
@@ -473,9 +484,11 @@ export class PostgresStore implements JobStore {
   }
 
   private async query<R>(statement: SqlStatement, values: unknown[]): Promise<R[]> {
-    const config: pg.QueryConfig = this.prepared
+    if (this.closed) throw new StoreClosedError();
+    const config: pg.QueryConfig & { query_timeout?: number } = this.prepared
       ? { name: `nds_${statement.name}_${this.names.tag}`, text: statement.text, values }
       : { text: statement.text, values };
+    if (this.queryTimeoutMs > 0) config.query_timeout = this.queryTimeoutMs;
     const result = await this.db().query(config);
     return result.rows as R[];
   }
