@@ -5,7 +5,7 @@
  * consumer compiled under each TypeScript setup of typescript-setups.ts. The entry points come from
  * package.json (entry-points.js): a new one is tested here without editing this file.
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,9 +25,11 @@ import {
   COMPILERS,
   compilerVersion,
   consumerSource,
+  documentedSetups,
   ownDiagnostics,
   SETUPS,
   typeCheckCommand,
+  type TypeScriptSetup,
   writeProject,
 } from './typescript-setups.js';
 
@@ -154,7 +156,9 @@ describe('a consumer with Nest and the drivers installed', () => {
   });
 
   describe('TypeScript consumers', () => {
-    const cases = SETUPS.flatMap((setup) =>
+    const guide = readFileSync(join(repoRoot, 'docs', 'getting-started.md'), 'utf8');
+    const documented = documentedSetups(guide, 'docs/getting-started.md');
+    const cases = [...SETUPS, ...documented].flatMap((setup) =>
       setup.compilers.map((compiler) => ({
         setup,
         compiler,
@@ -164,12 +168,15 @@ describe('a consumer with Nest and the drivers installed', () => {
     const outcomes = new Map<string, string[]>();
 
     beforeAll(async () => {
-      const source = consumerSource(
-        Object.fromEntries(specifiers.map((specifier) => [specifier, esmExports[specifier]!.names])),
-      );
+      const sourceFor = (setup: TypeScriptSetup) => {
+        const imported = entries.filter((entry) => !setup.subpaths || setup.subpaths.includes(entry.subpath));
+        return consumerSource(
+          Object.fromEntries(imported.map(({ specifier }) => [specifier, esmExports[specifier]!.names])),
+        );
+      };
       const compile = async ({ setup, compiler, title }: (typeof cases)[number], index: number) => {
         const dir = join(full, `ts-${index}`);
-        writeProject(dir, setup, compiler, source);
+        writeProject(dir, setup, compiler, sourceFor(setup));
         const command = typeCheckCommand(repoNodeModules, compiler, dir, manifest.name);
         const result = await run(process.execPath, command, dir);
         outcomes.set(title, ownDiagnostics(`${result.stdout}\n${result.stderr}`, manifest.name));
@@ -183,7 +190,8 @@ describe('a consumer with Nest and the drivers installed', () => {
       );
     }, 240_000);
 
-    it('covers every compiler', () => {
+    it('covers every compiler and both tsconfigs of the guide', () => {
+      expect(documented.map((setup) => setup.type).sort()).toEqual(['commonjs', 'module']);
       expect([...new Set(cases.map((entry) => entry.compiler))].sort()).toEqual(
         Object.keys(COMPILERS).sort(),
       );

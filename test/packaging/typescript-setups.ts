@@ -33,6 +33,13 @@ export interface TypeScriptSetup {
   compilerOptions: Record<string, unknown>;
   /** Keys of {@link COMPILERS} that support this setup. */
   compilers: string[];
+  /**
+   * The options are a user's whole tsconfig (from the docs): neither the shared options nor the
+   * compiler's are added, only `noEmit` and `skipLibCheck: false` (to check this package's types).
+   */
+  exact?: boolean;
+  /** The entry points the consumer imports (all when absent). */
+  subpaths?: string[];
 }
 
 export const SETUPS: TypeScriptSetup[] = [
@@ -70,6 +77,28 @@ export const SETUPS: TypeScriptSetup[] = [
     compilers: ['typescript-5.0', 'typescript-7'],
   },
 ];
+
+/**
+ * The tsconfigs docs/getting-started.md recommends (```json tsconfig <commonjs|esm> blocks), each
+ * compiled exactly as written, with a consumer of the core entry only: the one that gets no Node types
+ * through a driver's declarations, so it fails if the documented `types` were wrong.
+ */
+export function documentedSetups(markdown: string, docName: string): TypeScriptSetup[] {
+  const setups: TypeScriptSetup[] = [];
+  const block = /^```json tsconfig (commonjs|esm)\n([\s\S]*?)^```$/gm;
+  for (let found = block.exec(markdown); found; found = block.exec(markdown)) {
+    const { compilerOptions } = JSON.parse(found[2]!) as { compilerOptions: Record<string, unknown> };
+    setups.push({
+      name: `the ${found[1]} tsconfig of ${docName}, core entry`,
+      type: found[1] === 'esm' ? 'module' : 'commonjs',
+      compilerOptions,
+      compilers: ['typescript', 'typescript-7'],
+      exact: true,
+      subpaths: ['./core'],
+    });
+  }
+  return setups;
+}
 
 /** Options every setup shares: a strict Nest app's, with our declaration files checked too. */
 const COMMON_OPTIONS = {
@@ -123,11 +152,9 @@ export function writeProject(dir: string, setup: TypeScriptSetup, compiler: stri
     join(dir, 'package.json'),
     JSON.stringify({ name: 'ts-consumer', private: true, type: setup.type }),
   );
-  const compilerOptions = {
-    ...COMMON_OPTIONS,
-    ...setup.compilerOptions,
-    ...COMPILERS[compiler]!.compilerOptions,
-  };
+  const compilerOptions = setup.exact
+    ? { ...setup.compilerOptions, noEmit: true, skipLibCheck: false }
+    : { ...COMMON_OPTIONS, ...setup.compilerOptions, ...COMPILERS[compiler]!.compilerOptions };
   writeFileSync(
     join(dir, 'tsconfig.json'),
     JSON.stringify({ compilerOptions, files: ['entries.ts'] }, null, 2),
