@@ -74,7 +74,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(() => {
-  if (work && !process.env.KEEP) rmSync(work, { recursive: true, force: true });
+  // KEEP_PACKAGING_SCRATCH=1 keeps the checkout, the tarball and the consumers, to look into a failure.
+  if (work && !process.env.KEEP_PACKAGING_SCRATCH) rmSync(work, { recursive: true, force: true });
 });
 
 describe('package.json', () => {
