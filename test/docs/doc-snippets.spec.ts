@@ -1,15 +1,15 @@
 /**
  * Every TypeScript snippet in README.md and docs/ is compiled here, against the built package as a
- * user imports it (`nestjs-durable-scheduler`, resolved through the package's own `exports` to
- * dist/, which the global setup builds). A snippet fenced as ```ts no-check is shown but skipped:
+ * user imports it (`nestjs-durable-scheduler`, resolved to dist/, which the global setup builds), in
+ * an ES module project (NodeNext) and in a CommonJS one (the classic Nest template): a snippet must
+ * work in both, so none uses top-level `await`. A snippet fenced as ```ts no-check is shown but skipped:
  * use it only for fragments that cannot stand alone, and say why next to it.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
 
 const root = join(import.meta.dirname, '..', '..');
-const outDir = join(root, '.tmp', 'doc-snippets');
 
 interface Snippet {
   file: string;
@@ -46,6 +46,53 @@ function snippets(file: string): Snippet[] {
   return found;
 }
 
+/**
+ * Compiles every snippet as a file of a project of the given module type, which imports the package
+ * from its node_modules (a link to this repository, so node10 resolution reads `typesVersions`).
+ * Returns the problems, one line each.
+ */
+function compile(
+  all: Snippet[],
+  folder: string,
+  type: 'module' | 'commonjs',
+  options: ts.CompilerOptions,
+): string[] {
+  const dir = join(root, '.tmp', folder);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'node_modules'), { recursive: true });
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: folder, private: true, type }));
+  symlinkSync(root, join(dir, 'node_modules', 'nestjs-durable-scheduler'), 'dir');
+  const names = all.map((snippet, index) => {
+    const name = join(dir, `snippet-${String(index).padStart(3, '0')}.ts`);
+    // `export {}` makes each snippet a module of its own, as a file in a user's project is.
+    writeFileSync(name, `${snippet.code}\nexport {};\n`);
+    return name;
+  });
+  const program = ts.createProgram(names, {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    strict: true,
+    experimentalDecorators: true,
+    emitDecoratorMetadata: true,
+    esModuleInterop: true,
+    skipLibCheck: true,
+    noEmit: true,
+    types: ['node', 'jest'],
+    ...options,
+  });
+  return ts
+    .getPreEmitDiagnostics(program)
+    .filter((d) => d.file && names.includes(d.file.fileName))
+    .map((d) => {
+      const index = names.indexOf(d.file!.fileName);
+      const snippet = all[index]!;
+      const { line } = d.file!.getLineAndCharacterOfPosition(d.start ?? 0);
+      const text = ts.flattenDiagnosticMessageText(d.messageText, '\n');
+      return `${relative(root, snippet.file)}:${snippet.line + line + 1}: ${text}`;
+    });
+}
+
 describe('documentation snippets', () => {
   const all = markdownFiles().flatMap(snippets);
 
@@ -53,37 +100,12 @@ describe('documentation snippets', () => {
     expect(all.length).toBeGreaterThan(10);
   });
 
-  it('all compile against the built package', () => {
-    rmSync(outDir, { recursive: true, force: true });
-    mkdirSync(outDir, { recursive: true });
-    const names = all.map((snippet, index) => {
-      const name = join(outDir, `snippet-${String(index).padStart(3, '0')}.ts`);
-      // `export {}` makes each snippet a module of its own, as a file in a user's project is.
-      writeFileSync(name, `${snippet.code}\nexport {};\n`);
-      return name;
-    });
-    const program = ts.createProgram(names, {
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.NodeNext,
-      moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      strict: true,
-      experimentalDecorators: true,
-      emitDecoratorMetadata: true,
-      esModuleInterop: true,
-      skipLibCheck: true,
-      noEmit: true,
-      types: ['node', 'jest'],
-    });
-    const problems = ts
-      .getPreEmitDiagnostics(program)
-      .filter((d) => d.file && names.includes(d.file.fileName))
-      .map((d) => {
-        const index = names.indexOf(d.file!.fileName);
-        const snippet = all[index]!;
-        const { line } = d.file!.getLineAndCharacterOfPosition(d.start ?? 0);
-        const text = ts.flattenDiagnosticMessageText(d.messageText, '\n');
-        return `${relative(root, snippet.file)}:${snippet.line + line + 1}: ${text}`;
-      });
-    expect(problems).toEqual([]);
+  it('all compile against the built package, in an ES module project', () => {
+    expect(compile(all, 'doc-snippets', 'module', {})).toEqual([]);
+  });
+
+  it('all compile in a CommonJS project (module commonjs, moduleResolution node10)', () => {
+    const options = { module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10 };
+    expect(compile(all, 'doc-snippets-cjs', 'commonjs', options)).toEqual([]);
   });
 });
