@@ -11,6 +11,7 @@ export * from './stores/memory/index.js';
 export * from './jobs/index.js';
 export {
   checkSchedulerHealth,
+  DEFAULT_MAX_PENDING_OUTCOME_AGE_MS,
   DEFAULT_MAX_POLL_AGE_MS,
   DEFAULT_STORE_TIMEOUT_MS,
   type SchedulerHealthCheckOptions,
