@@ -10,6 +10,7 @@ import { UnsupportedTriggerError } from './errors/unsupported-trigger.error.js';
 import { EventBus, errorMessage } from './event-bus.js';
 import type { SchedulerEventListener, SchedulerEventName } from './events.js';
 import { Executor } from './executor.js';
+import { InstancePublisher, publishEveryOf } from './instance-publisher.js';
 import { stateOf } from './job-state.js';
 import type { Job, ScheduledJob, StoreTask } from './job.js';
 import { LeaseKeeper } from './lease-keeper.js';
@@ -32,7 +33,16 @@ import { sameSpec, specOf, toTrigger } from './schedule/schedule-spec.js';
 import type { ScheduleSpec, Trigger } from './schedule/trigger.js';
 import { SettleQueue } from './settle-queue.js';
 import { Waker } from './waker.js';
-import type { HistoryRecord, JobStore, TaskPage, TaskPatch, UpdateOptions } from './store/job-store.js';
+import type {
+  HistoryRecord,
+  InstanceRecord,
+  JobStore,
+  KindCounts,
+  KindRunStats,
+  TaskPage,
+  TaskPatch,
+  UpdateOptions,
+} from './store/job-store.js';
 import { assertListLimit } from './store/store-arguments.js';
 
 const DEFAULTS = {
@@ -69,6 +79,7 @@ export class StdScheduler implements Scheduler {
   private readonly settleQueue: SettleQueue;
   private readonly loop: RunLoop;
   private readonly leaseKeeper: LeaseKeeper;
+  private readonly instancePublisher: InstancePublisher;
   private readonly historyRetentionMs: number | null;
   private initialized: Promise<void> | null = null;
   private unsubscribeWake: (() => void) | null = null;
@@ -144,6 +155,13 @@ export class StdScheduler implements Scheduler {
       leaseMs,
       held: () => this.loop.inFlight.values(),
     });
+    this.instancePublisher = new InstancePublisher({
+      store,
+      clock: this.clock,
+      logger: this.logger,
+      everyMs: publishEveryOf(options.instanceRegistry),
+      health: () => this.health(),
+    });
   }
 
   /** Whether the loop runs. */
@@ -168,6 +186,7 @@ export class StdScheduler implements Scheduler {
     if (this.store.onWake) this.unsubscribeWake = this.store.onWake((runAt) => this.waker.wakeFor(runAt));
     this.loop.start();
     this.leaseKeeper.start();
+    this.instancePublisher.start();
     this.startHistoryPruning();
     this.logger.log(
       `Scheduler ${this.instanceId} started (kinds: ${this.registry.kinds().join(', ') || 'none'})`,
@@ -199,6 +218,7 @@ export class StdScheduler implements Scheduler {
     }
     await this.settleQueue.drain(Math.max(0, deadline - this.clock.now().getTime()));
     await this.leaseKeeper.stop();
+    await this.instancePublisher.stop();
     this.pruneController?.abort();
     await this.pruneTimer;
     this.logger.log(`Scheduler ${this.instanceId} stopped`);
@@ -269,6 +289,7 @@ export class StdScheduler implements Scheduler {
     return this.store.list({
       kind: options.kind,
       state: options.state,
+      slugPrefix: options.slugPrefix,
       limit,
       cursor: options.cursor ?? null,
     });
@@ -417,6 +438,27 @@ export class StdScheduler implements Scheduler {
       await new Promise<void>((resolve) => setImmediate(resolve));
       quietTurns = this.loop.isIdle() || !this.loop.isRunning ? quietTurns + 1 : 0;
     }
+  }
+
+  /** Per kind, how many tasks are scheduled, running, failed and paused (one store call). */
+  async countJobsByKind(): Promise<KindCounts[]> {
+    await this.ready();
+    return this.store.countByKind();
+  }
+
+  /** Per kind, how the executions that finished since `since` ended (needs the `history` option). */
+  async getRunStats(options: { since: Date }): Promise<KindRunStats[]> {
+    await this.ready();
+    return this.store.countHistory(options?.since);
+  }
+
+  /**
+   * The instances sharing this store that published their record within `maxAgeMs` (default: 30 s,
+   * or three publishing beats of this instance if longer). @see SchedulerOptions.instanceRegistry
+   */
+  async listInstances(options: { maxAgeMs?: number } = {}): Promise<InstanceRecord[]> {
+    await this.ready();
+    return this.store.listInstances(options.maxAgeMs ?? this.instancePublisher.liveWindowMs);
   }
 
   private ready(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { JobStore } from '../../lib/core/store/job-store.js';
 import { claimCases } from './cases/claim.cases.js';
+import { consoleCases } from './cases/console.cases.js';
 import { createCases } from './cases/create.cases.js';
 import { historyCases } from './cases/history.cases.js';
 import { leaseCases } from './cases/lease.cases.js';
@@ -70,5 +71,6 @@ export function describeJobStoreContract(name: string, makeHarness: () => Promis
     listCases(ctx);
     historyCases(ctx);
     wakeCases(ctx);
+    consoleCases(ctx);
   });
 }
