@@ -110,7 +110,7 @@ export class InstancePublisher {
       hostname: hostname(),
       pid: process.pid,
       startedAt: this.startedAt,
-      kinds: health.kinds,
+      kinds: [...health.kinds].sort(),
       inFlight: health.inFlight,
       health: {
         running: health.running,
