@@ -125,9 +125,7 @@ describe('SchedulerExceptionFilter', () => {
       expect((await post('/jobs/c', { cron: '* * * * * *' })).status).toBe(201);
       const scheduler = app?.get(SchedulerService) as SchedulerService;
       await scheduler.triggerJob('c');
-      for (let i = 0; i < 400 && (await scheduler.getScheduledJob('c')).state !== 'running'; i += 1) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      await waitUntil(async () => (await scheduler.getScheduledJob('c')).state === 'running');
       const running = await post('/jobs/c/run');
       expect(running.status).toBe(409);
       expect(await running.json()).toMatchObject({ type: 'JobRunningError' });

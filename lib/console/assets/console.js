@@ -26,6 +26,7 @@ const ENDPOINTS = {
 };
 
 let busy = false;
+let refreshing = null;
 
 /** Asks the question in the page's dialog; resolves true on Confirm. */
 function confirmAction(question) {
@@ -86,18 +87,56 @@ async function perform(action, data, payload) {
   await refresh();
 }
 
-/** Fetches this page's <main> again and swaps it in. */
-async function refresh() {
-  try {
-    const response = await fetch(window.location.href, {
-      credentials: 'same-origin',
-      headers: { 'x-console-fragment': 'main' },
-    });
-    if (!response.ok && response.status !== 404) return;
-    main.innerHTML = await response.text();
-  } catch {
-    // Offline for a moment: the next refresh tries again.
+/** Fetches this page's <main> again and swaps it in (one fetch at a time, however slow the server). */
+function refresh() {
+  refreshing ??= (async () => {
+    try {
+      const response = await fetch(window.location.href, {
+        credentials: 'same-origin',
+        headers: { 'x-console-fragment': 'main' },
+      });
+      if (!response.ok && response.status !== 404) return;
+      const next = document.createElement('main');
+      next.innerHTML = await response.text();
+      morphChildren(main, next);
+    } catch {
+      // Offline for a moment: the next refresh tries again.
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
+}
+
+/**
+ * Makes `from`'s children look like `to`'s, touching only what differs: a row whose state changed
+ * gets its new attributes and text, the rest of the page (links, focus, scroll) stays as it is. A
+ * list whose length changed is replaced whole. Form fields keep what the viewer typed.
+ */
+function morphChildren(from, to) {
+  const before = [...from.childNodes];
+  const after = [...to.childNodes];
+  if (before.length !== after.length) {
+    from.replaceChildren(...after);
+    return;
   }
+  before.forEach((node, i) => morph(node, after[i]));
+}
+
+function morph(from, to) {
+  if (from.nodeType !== to.nodeType || from.nodeName !== to.nodeName) {
+    from.replaceWith(to);
+    return;
+  }
+  if (from.nodeType !== 1) {
+    if (from.nodeValue !== to.nodeValue) from.nodeValue = to.nodeValue;
+    return;
+  }
+  for (const { name } of [...from.attributes]) if (!to.hasAttribute(name)) from.removeAttribute(name);
+  for (const { name, value } of [...to.attributes]) {
+    if (from.getAttribute(name) !== value) from.setAttribute(name, value);
+  }
+  morphChildren(from, to);
 }
 
 /** A reschedule form's body: a UTC time, or a cron schedule (with its zone), or both. */
@@ -146,7 +185,7 @@ document.addEventListener('submit', (event) => {
 /** Refreshes unless the viewer is busy with the page (a dialog, a form field being filled, a hidden tab). */
 function refreshIfIdle() {
   if (autoRefresh && !autoRefresh.checked) return;
-  if (document.hidden || dialog.open || busy) return;
+  if (document.hidden || dialog.open || busy || refreshing) return;
   const focused = document.activeElement;
   if (focused && main.contains(focused) && focused.matches('input, select, textarea')) return;
   void refresh();

@@ -23,13 +23,28 @@ export function escapeHtml(text: string): string {
 /**
  * Builds markup: every interpolated value is escaped, except `SafeHtml` (markup built by this same
  * function) and arrays of values (rendered in turn); `null`, `undefined` and `false` render nothing.
+ * Runs of white space in the template's own text become one space (the way HTML renders them), so
+ * that the indentation of the source costs nothing on the wire; interpolated values (a payload in a
+ * `<pre>`) keep theirs.
  */
 export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeHtml {
-  let out = strings[0] ?? '';
+  const parts = compacted(strings);
+  let out = parts[0] ?? '';
   values.forEach((value, i) => {
-    out += render(value) + (strings[i + 1] ?? '');
+    out += render(value) + (parts[i + 1] ?? '');
   });
   return new SafeHtml(out);
+}
+
+const compactedTemplates = new WeakMap<TemplateStringsArray, string[]>();
+
+function compacted(strings: TemplateStringsArray): string[] {
+  let parts = compactedTemplates.get(strings);
+  if (!parts) {
+    parts = strings.map((part) => part.replace(/\s+/g, ' '));
+    compactedTemplates.set(strings, parts);
+  }
+  return parts;
 }
 
 function render(value: unknown): string {

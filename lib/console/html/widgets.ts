@@ -103,7 +103,7 @@ export function taskActions(ctx: PageContext, task: ConsoleTask): SafeHtml | '' 
     (action) =>
       html`<button
         type="button"
-        class="${action === 'delete' ? 'danger' : ''}"
+        ${action === 'delete' ? html`class="danger"` : ''}
         data-action="${action}"
         data-slug="${task.slug}"
         data-confirm="${confirmText(action, task)}"
