@@ -115,7 +115,7 @@ describe('sample app over HTTP', () => {
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain('<tr data-kind="heartbeat"');
-    expect(html).toContain('1 live instance share');
+    expect(html).toContain('1 live instance shares');
     expect(new LoopbackGuard().canActivate(requestFrom('203.0.113.9'))).toBe(false);
     expect(new LoopbackGuard().canActivate(requestFrom('::1'))).toBe(true);
   });

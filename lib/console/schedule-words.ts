@@ -4,8 +4,11 @@ import { triggerFromSpec } from '../core/schedule/schedule-spec.js';
 import type { ScheduleSpec } from '../core/schedule/trigger.js';
 import { durationInWords } from './format.js';
 
-/** What a task without a schedule of its own does, in words. */
-export const ONE_TIME_WORDS = 'Once (no schedule of its own)';
+/**
+ * What a task without a schedule of its own does, in words: it runs once (unless its kind was
+ * registered with a trigger of its own through `registerJob`, which the console cannot see).
+ */
+export const ONE_TIME_WORDS = 'Once';
 
 /**
  * A stored schedule in plain words: `At 09:00, Monday through Friday (Europe/Lisbon)`,

@@ -87,7 +87,7 @@ describe('console API', () => {
         orphaned: false,
         payload: { i: 1 },
         schedule: null,
-        scheduleText: 'Once (no schedule of its own)',
+        scheduleText: 'Once',
         retry: 0,
       });
       expect((await client.get('/api/tasks/buffer')).json.payload).toEqual({

@@ -87,7 +87,7 @@ describe('the console in Chromium, on PostgreSQL', () => {
     expect(await bulk.getAttribute('data-orphaned')).toBe('true');
     expect(await bulk.locator('td').first().textContent()).toContain(String(BULK));
     expect(await page.locator('tr[data-kind="flaky"] td').nth(2).textContent()).toContain('1');
-    expect(await page.locator('main').textContent()).toContain('1 live instance share');
+    expect(await page.locator('main').textContent()).toContain('1 live instance shares');
   });
 
   it('pauses a task and shows its new state', async () => {

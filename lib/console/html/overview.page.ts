@@ -50,7 +50,7 @@ export function overviewMain(ctx: PageContext, overview: ConsoleOverview): SafeH
     <section aria-labelledby="instances-heading">
       <h2 id="instances-heading">Instances</h2>
       <p>
-        ${live.length} live instance${live.length === 1 ? '' : 's'} share this
+        ${live.length} live instance${live.length === 1 ? ' shares' : 's share'} this
         store${live.length === 0 ? ': nothing runs any task until one starts' : ''}.
         <a href="${href(ctx, '/instances')}">See instances</a>.
       </p>

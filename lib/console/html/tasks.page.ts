@@ -117,7 +117,7 @@ function taskRow(ctx: PageContext, task: ConsoleTask): SafeHtml {
   >
     <th scope="row"><a href="${taskHref(ctx, task.slug)}">${task.slug}</a></th>
     <td>${stateBadge(task.state)}${orphanBadge(task.orphaned)}</td>
-    <td>${task.kind}</td>
+    <td class="kind">${task.kind}</td>
     <td>${nextRunCell(task, ctx.now)}</td>
     <td>${task.scheduleText}</td>
     <td class="${task.failed ? 'result alert' : 'result'}">${clipped(task.result)}</td>

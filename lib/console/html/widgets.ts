@@ -30,6 +30,13 @@ const LATE_AFTER_MS = 60_000;
 
 /** The next run, with a "late" note for a waiting task long past due. */
 export function nextRunCell(task: ConsoleTask, now: Date): SafeHtml {
+  if (task.state === 'failed') {
+    return html`<span
+      class="muted"
+      title="Gave up at ${task.nextRunTime.toISOString()}: retry it to run it again"
+      >none (failed)</span
+    >`;
+  }
   const late =
     task.state === 'scheduled' && now.getTime() - task.nextRunTime.getTime() > LATE_AFTER_MS
       ? html` <span
