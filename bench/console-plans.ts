@@ -12,6 +12,7 @@ import { PostgresStore } from '../lib/stores/postgres/index.js';
 import { resolveNames } from '../lib/stores/postgres/names.js';
 import { buildQueries } from '../lib/stores/postgres/queries.js';
 import { prefixUpperBound } from '../lib/stores/postgres/slug-range.js';
+import { seedConsoleTables } from './console-data.js';
 import { acquireServer, createDatabase } from './pg-server.js';
 
 const SCHEMA = 'console_plans';
@@ -25,25 +26,11 @@ async function main(): Promise<void> {
   const store = new PostgresStore({ pool, schema: SCHEMA, logger: silentLogger, notify: false });
   try {
     await store.init();
-    await pool.query(
-      `INSERT INTO ${SCHEMA}.scheduler_tasks (slug, kind, payload, run_at, paused, failed, locked_by, locked_until)
-       SELECT 'task-' || lpad(g::text, 6, '0'), 'k' || (g % 5), '{"n":1}'::json, now() + (g % 3600 || ' seconds')::interval,
-              g % 97 = 0, g % 89 = 0,
-              CASE WHEN g % 500 = 0 THEN 'some-instance' END,
-              CASE WHEN g % 500 = 0 THEN now() + interval '1 minute' END
-       FROM generate_series(1, $1) AS g`,
-      [TASKS],
-    );
-    await pool.query(
-      `INSERT INTO ${SCHEMA}.scheduler_tasks_history
-         (slug, kind, scheduled_at, started_at, finished_at, outcome, error, attempt, instance_id)
-       SELECT 'task-' || lpad((g % $1)::text, 6, '0'), 'k' || (g % 5), t, t, t,
-              CASE WHEN g % 20 = 0 THEN 'failed' ELSE 'succeeded' END, NULL, 1, 'some-instance'
-       FROM generate_series(1, $2) AS g, LATERAL (SELECT now() - (g * 3 || ' seconds')::interval AS t) AS x`,
-      [TASKS, HISTORY],
-    );
-    await pool.query(`VACUUM ANALYZE ${SCHEMA}.scheduler_tasks`);
-    await pool.query(`VACUUM ANALYZE ${SCHEMA}.scheduler_tasks_history`);
+    await seedConsoleTables((text, values) => pool.query(text, values), SCHEMA, {
+      tasks: TASKS,
+      history: HISTORY,
+      historyEverySeconds: 3,
+    });
     const version = (await pool.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]
       ?.v;
     console.log(`PostgreSQL ${version}; ${TASKS} tasks, ${HISTORY} history records (VACUUM ANALYZE done)`);

@@ -29,8 +29,7 @@ export function pathOf(request: ConsoleRequest): string {
  */
 export function rootOf(request: ConsoleRequest, depth: number): string {
   const segments = pathOf(request).split('/');
-  const root = segments.slice(0, segments.length - depth).join('/');
-  return root === '' ? '' : root;
+  return segments.slice(0, segments.length - depth).join('/');
 }
 
 /** Whether the browser reached us over HTTPS (directly; behind a proxy, with the app's trust proxy setting). */

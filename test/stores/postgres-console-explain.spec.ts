@@ -5,6 +5,7 @@ import { PostgresStore } from '../../lib/stores/postgres/index.js';
 import { resolveNames } from '../../lib/stores/postgres/names.js';
 import { buildQueries } from '../../lib/stores/postgres/queries.js';
 import { prefixUpperBound } from '../../lib/stores/postgres/slug-range.js';
+import { seedConsoleTables } from '../../bench/console-data.js';
 import { usePostgresDatabase } from '../support/postgres.js';
 
 const db = usePostgresDatabase();
@@ -38,8 +39,8 @@ const indexesUsed = (nodes: PlanNode[]): string[] =>
   ].sort();
 
 /**
- * The console's statements with 100,000 tasks of five kinds (1 % paused, 1 % failed, 0.2 % held)
- * and 100,000 history records over four days, vacuumed and analysed as autovacuum leaves a table:
+ * The console's statements with 100,000 tasks and 100,000 history records over four days (see
+ * bench/console-data.ts), vacuumed and analysed as autovacuum leaves a table:
  * every one reads an index (or a range of one), never the whole tasks or history table. What they
  * cost is in docs/console.md (`npm run bench:console-plans`).
  */
@@ -51,25 +52,11 @@ describe(`PostgresStore: the console's query plans with ${ROWS.toLocaleString('e
     pool = db.pool({ max: 2 });
     store = new PostgresStore({ pool, schema: SCHEMA, logger: silentLogger, notify: false });
     await store.init();
-    await db.query(
-      `INSERT INTO ${SCHEMA}.scheduler_tasks (slug, kind, payload, run_at, paused, failed, locked_by, locked_until)
-       SELECT 'task-' || lpad(g::text, 6, '0'), 'k' || (g % 5), '{}'::json, now() + (g % 3600 || ' seconds')::interval,
-              g % 97 = 0, g % 89 = 0,
-              CASE WHEN g % 500 = 0 THEN 'some-instance' END,
-              CASE WHEN g % 500 = 0 THEN now() + interval '1 minute' END
-       FROM generate_series(1, $1) AS g`,
-      [ROWS],
-    );
-    await db.query(
-      `INSERT INTO ${SCHEMA}.scheduler_tasks_history
-         (slug, kind, scheduled_at, started_at, finished_at, outcome, error, attempt, instance_id)
-       SELECT 'task-' || lpad((g % $1)::text, 6, '0'), 'k' || (g % 5), t, t, t,
-              CASE WHEN g % 20 = 0 THEN 'failed' ELSE 'succeeded' END, NULL, 1, 'some-instance'
-       FROM generate_series(1, $2) AS g, LATERAL (SELECT now() - (g * 3.5 || ' seconds')::interval AS t) AS x`,
-      [ROWS, HISTORY_ROWS],
-    );
-    await db.query(`VACUUM ANALYZE ${SCHEMA}.scheduler_tasks`);
-    await db.query(`VACUUM ANALYZE ${SCHEMA}.scheduler_tasks_history`);
+    await seedConsoleTables((text, values) => db.query(text, values), SCHEMA, {
+      tasks: ROWS,
+      history: HISTORY_ROWS,
+      historyEverySeconds: 3.5,
+    });
   });
 
   afterAll(async () => {

@@ -16,5 +16,4 @@ export const consoleMessages = {
     `unknown parameter "${name}" (allowed: ${allowed.join(', ') || 'none'})`,
   historyOff: () =>
     'Execution history is off: runs, failures and task timelines need the history option of SchedulerModule (history: { retention: "7d" }).',
-  guardThrewNonError: () => 'The console guard refused the request',
 } as const;

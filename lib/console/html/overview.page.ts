@@ -81,34 +81,37 @@ function kindRow(ctx: PageContext, kind: ConsoleKind): SafeHtml {
       ctx.readOnly
         ? ''
         : html`<td class="actions">
-            ${
-              kind.scheduled + kind.failed + kind.running > 0
-                ? html`<button
-                    type="button"
-                    data-action="pause-kind"
-                    data-kind="${kind.kind}"
-                    data-confirm="Pause every task of kind “${kind.kind}”? Tasks created later are not paused."
-                    data-done="Paused kind “${kind.kind}”."
-                    aria-label="Pause all ${kind.kind}"
-                  >
-                    Pause all
-                  </button> `
-                : ''
-            }${
-              kind.paused > 0
-                ? html`<button
-                    type="button"
-                    data-action="resume-kind"
-                    data-kind="${kind.kind}"
-                    data-confirm="Resume every paused task of kind “${kind.kind}”?"
-                    data-done="Resumed kind “${kind.kind}”."
-                    aria-label="Resume all ${kind.kind}"
-                  >
-                    Resume all
-                  </button>`
-                : ''
-            }
+            ${kind.scheduled + kind.failed + kind.running > 0 ? kindAction(kind.kind, 'pause') : ''}
+            ${kind.paused > 0 ? kindAction(kind.kind, 'resume') : ''}
           </td>`
     }
   </tr>`;
+}
+
+const KIND_ACTIONS = {
+  pause: {
+    label: 'Pause all',
+    confirm: (kind: string) => `Pause every task of kind “${kind}”? Tasks created later are not paused.`,
+    done: (kind: string) => `Paused kind “${kind}”.`,
+  },
+  resume: {
+    label: 'Resume all',
+    confirm: (kind: string) => `Resume every paused task of kind “${kind}”?`,
+    done: (kind: string) => `Resumed kind “${kind}”.`,
+  },
+} as const;
+
+/** Pauses or resumes every task of a kind, after confirmation. */
+function kindAction(kind: string, action: keyof typeof KIND_ACTIONS): SafeHtml {
+  const { label, confirm, done } = KIND_ACTIONS[action];
+  return html`<button
+    type="button"
+    data-action="${action}-kind"
+    data-kind="${kind}"
+    data-confirm="${confirm(kind)}"
+    data-done="${done(kind)}"
+    aria-label="${label} ${kind}"
+  >
+    ${label}
+  </button>`;
 }

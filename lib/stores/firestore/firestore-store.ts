@@ -504,19 +504,7 @@ export class FirestoreStore implements JobStore {
 
   async pruneHistory(before: Date): Promise<number> {
     assertDate(before, 'before');
-    let removed = 0;
-    for (;;) {
-      const snap = await this.history
-        .where(HISTORY_FIELDS.finishedAt, '<', before)
-        .select()
-        .limit(WRITES_PER_COMMIT)
-        .get();
-      if (snap.empty) return removed;
-      const batch = this.firestore.batch();
-      for (const doc of snap.docs) batch.delete(doc.ref);
-      await batch.commit();
-      removed += snap.size;
-    }
+    return this.deleteMatching(this.history.where(HISTORY_FIELDS.finishedAt, '<', before));
   }
 
   private ref(slug: string): DocumentReference {
@@ -673,13 +661,14 @@ export class FirestoreStore implements JobStore {
   async pruneInstances(maxAgeMs: number): Promise<number> {
     assertMaxAgeMs(maxAgeMs);
     const before = new Date(this.clock.now().getTime() - maxAgeMs);
+    return this.deleteMatching(this.instances.where(INSTANCE_FIELDS.lastSeenAt, '<', before));
+  }
+
+  /** Deletes what a query matches, a commit of a few hundred documents at a time; returns how many. */
+  private async deleteMatching(query: Query): Promise<number> {
     let removed = 0;
     for (;;) {
-      const snap = await this.instances
-        .where(INSTANCE_FIELDS.lastSeenAt, '<', before)
-        .select()
-        .limit(WRITES_PER_COMMIT)
-        .get();
+      const snap = await query.select().limit(WRITES_PER_COMMIT).get();
       if (snap.empty) return removed;
       const batch = this.firestore.batch();
       for (const doc of snap.docs) batch.delete(doc.ref);

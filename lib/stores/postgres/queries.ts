@@ -571,6 +571,18 @@ function buildConsoleQueries(n: PostgresNames, statement: (name: string, text: s
        i.health::text AS health_json`;
   /** now() minus $n milliseconds. */
   const ago = (param: string): string => `now() - ${param}::float8 * interval '1 millisecond'`;
+  /** A page by slug prefix: from $5 on, and before the upper bound $6 when there is one. */
+  const listByPrefix = (name: string, bounded: boolean): SqlStatement =>
+    statement(
+      name,
+      `
+SELECT ${taskColumns('t')}
+FROM ${T} AS t
+WHERE t.slug > $1 AND t.slug >= $5${bounded ? ' AND t.slug < $6' : ''}
+  AND ($4::text IS NULL OR t.kind = $4) AND ${stateFilter('$2', 't')}
+ORDER BY t.slug
+LIMIT $3`,
+    );
 
   return {
     // ---------------------------------------------------------------- listing
@@ -580,31 +592,13 @@ function buildConsoleQueries(n: PostgresNames, statement: (name: string, text: s
      * scan of [max(cursor, prefix), upper bound): it ends with the prefix's slugs whether or not the
      * page is full.
      */
-    listPrefix: statement(
-      'list_prefix',
-      `
-SELECT ${taskColumns('t')}
-FROM ${T} AS t
-WHERE t.slug > $1 AND t.slug >= $5 AND t.slug < $6
-  AND ($4::text IS NULL OR t.kind = $4) AND ${stateFilter('$2', 't')}
-ORDER BY t.slug
-LIMIT $3`,
-    ),
+    listPrefix: listByPrefix('list_prefix', true),
 
     /**
      * As `listPrefix` for the one kind of prefix that has no upper bound (made only of U+10FFFF): every
      * text from the prefix on starts with it.
      */
-    listPrefixOpen: statement(
-      'list_prefix_open',
-      `
-SELECT ${taskColumns('t')}
-FROM ${T} AS t
-WHERE t.slug > $1 AND t.slug >= $5
-  AND ($4::text IS NULL OR t.kind = $4) AND ${stateFilter('$2', 't')}
-ORDER BY t.slug
-LIMIT $3`,
-    ),
+    listPrefixOpen: listByPrefix('list_prefix_open', false),
 
     /**
      * $1 cursor, $2 state ('running', 'paused' or 'failed'), $3 limit, $4 kind or NULL, $5 slug prefix
