@@ -30,7 +30,15 @@ export interface ConsoleOverview {
   historyEnabled: boolean;
   /** The start of the run counts' window. */
   runsSince: Date;
-  /** When it was read. */
+  /** When the counts were read (up to `cacheMs` ago). */
+  readAt: Date;
+}
+
+/** What the counts snapshot holds. */
+interface CountsRead {
+  counts: KindCounts[];
+  runs: KindRunStats[];
+  runsSince: Date;
   readAt: Date;
 }
 
@@ -41,14 +49,22 @@ export interface ConsoleTaskPage {
 }
 
 /**
- * The console's reads and actions, over `SchedulerService`. Counts, run stats and instances are read
- * together at most once per `cacheMs` (see {@link SharedSnapshot}); every action clears them.
+ * The console's reads and actions, over `SchedulerService`. Counts and run stats, and the instance
+ * list, are each read at most once per `cacheMs` whoever asks (see {@link SharedSnapshot}); an action
+ * clears the counts.
  */
 @Injectable()
 export class ConsoleService {
   private readonly clock: Clock;
   private readonly historyEnabled: boolean;
-  private readonly overviewSnapshot: SharedSnapshot<ConsoleOverview>;
+  /** Counts and run stats: the costly reads (see docs/console.md). */
+  private readonly countsSnapshot: SharedSnapshot<{
+    counts: KindCounts[];
+    runs: KindRunStats[];
+    runsSince: Date;
+  }>;
+  /** The registry: small; every task list needs it to tell orphans. */
+  private readonly instancesSnapshot: SharedSnapshot<ConsoleInstance[]>;
 
   constructor(
     private readonly scheduler: SchedulerService,
@@ -57,7 +73,8 @@ export class ConsoleService {
   ) {
     this.clock = schedulerOptions.clock ?? new SystemClock();
     this.historyEnabled = schedulerOptions.history !== undefined;
-    this.overviewSnapshot = new SharedSnapshot(options.cacheMs, () => this.readOverview());
+    this.countsSnapshot = new SharedSnapshot(options.cacheMs, () => this.readCounts());
+    this.instancesSnapshot = new SharedSnapshot(options.cacheMs, () => this.readInstances());
   }
 
   /** The scheduler's now (a virtual clock in tests). */
@@ -65,9 +82,23 @@ export class ConsoleService {
     return this.clock.now();
   }
 
-  /** Counts per kind, runs in the last hour, instances: cached for `cacheMs`. */
-  overview(): Promise<ConsoleOverview> {
-    return this.overviewSnapshot.get();
+  /** Counts per kind, runs in the last hour, instances: each read at most once per `cacheMs`. */
+  async overview(): Promise<ConsoleOverview> {
+    const [{ counts, runs, runsSince, readAt }, instances] = await Promise.all([
+      this.countsSnapshot.get(),
+      this.instancesSnapshot.get(),
+    ]);
+    return {
+      kinds: kindsOf(
+        counts,
+        runs,
+        instances.filter((i) => i.live),
+      ),
+      instances,
+      historyEnabled: this.historyEnabled,
+      runsSince,
+      readAt,
+    };
   }
 
   async listTasks(query: TaskListQuery): Promise<ConsoleTaskPage> {
@@ -129,7 +160,7 @@ export class ConsoleService {
     try {
       await this.scheduler.deleteJob(slug);
     } finally {
-      this.overviewSnapshot.invalidate();
+      this.countsSnapshot.invalidate();
     }
   }
 
@@ -137,7 +168,7 @@ export class ConsoleService {
     try {
       return { kind, changed: await this.scheduler.pauseKind(kind) };
     } finally {
-      this.overviewSnapshot.invalidate();
+      this.countsSnapshot.invalidate();
     }
   }
 
@@ -145,7 +176,7 @@ export class ConsoleService {
     try {
       return { kind, changed: await this.scheduler.resumeKind(kind) };
     } finally {
-      this.overviewSnapshot.invalidate();
+      this.countsSnapshot.invalidate();
     }
   }
 
@@ -153,42 +184,42 @@ export class ConsoleService {
     try {
       await action();
     } finally {
-      this.overviewSnapshot.invalidate();
+      this.countsSnapshot.invalidate();
     }
     return this.getTask(slug);
   }
 
   /** The kinds live instances register (from the shared snapshot). */
   private async registeredKinds(): Promise<Set<string>> {
-    const { instances } = await this.overview();
+    const instances = await this.instancesSnapshot.get();
     return new Set(instances.filter((i) => i.live).flatMap((i) => i.kinds));
   }
 
-  private async readOverview(): Promise<ConsoleOverview> {
-    const now = this.now();
-    const runsSince = new Date(now.getTime() - RUN_STATS_WINDOW_MS);
-    const [counts, runs, recent, live] = await Promise.all([
+  private async readCounts(): Promise<CountsRead> {
+    const readAt = this.now();
+    const runsSince = new Date(readAt.getTime() - RUN_STATS_WINDOW_MS);
+    const [counts, runs] = await Promise.all([
       this.scheduler.countJobsByKind(),
       this.scheduler.getRunStats({ since: runsSince }),
+    ]);
+    return { counts, runs, runsSince, readAt };
+  }
+
+  /** The live instances, then those heard from within the hour but no longer live. */
+  private async readInstances(): Promise<ConsoleInstance[]> {
+    const [recent, live] = await Promise.all([
       this.scheduler.listInstances({ maxAgeMs: INSTANCE_RECORD_TTL_MS }),
       this.scheduler.listInstances(),
     ]);
     const liveIds = new Set(live.map((i) => i.instanceId));
-    const instances: ConsoleInstance[] = [
+    return [
       ...live.map((i) => ({ ...i, live: true })),
       ...recent.filter((i) => !liveIds.has(i.instanceId)).map((i) => ({ ...i, live: false })),
     ];
-    return {
-      kinds: kindsOf(counts, runs, live),
-      instances,
-      historyEnabled: this.historyEnabled,
-      runsSince,
-      readAt: now,
-    };
   }
 }
 
-function kindsOf(counts: KindCounts[], runs: KindRunStats[], live: InstanceRecord[]): ConsoleKind[] {
+function kindsOf(counts: KindCounts[], runs: KindRunStats[], live: readonly InstanceRecord[]): ConsoleKind[] {
   const byKind = new Map<string, ConsoleKind>();
   const entry = (kind: string): ConsoleKind => {
     let found = byKind.get(kind);
