@@ -58,11 +58,7 @@ export class ConsoleService {
   private readonly clock: Clock;
   private readonly historyEnabled: boolean;
   /** Counts and run stats: the costly reads (see docs/console.md). */
-  private readonly countsSnapshot: SharedSnapshot<{
-    counts: KindCounts[];
-    runs: KindRunStats[];
-    runsSince: Date;
-  }>;
+  private readonly countsSnapshot: SharedSnapshot<CountsRead>;
   /** The registry: small; every task list needs it to tell orphans. */
   private readonly instancesSnapshot: SharedSnapshot<ConsoleInstance[]>;
 
