@@ -66,4 +66,11 @@ export default tseslint.config(
     files: ['**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
+  {
+    // The console page's script runs in the browser.
+    files: ['lib/console/assets/**/*.js'],
+    languageOptions: {
+      globals: { document: 'readonly', window: 'readonly', fetch: 'readonly', FormData: 'readonly' },
+    },
+  },
 );

@@ -12,8 +12,9 @@ async function bootstrap(): Promise<void> {
   await app.listen(port, '127.0.0.1');
   const logger = new Logger('SampleApp');
   logger.log(`Listening on http://127.0.0.1:${port} (store: ${process.env.SCHEDULER_STORE ?? 'memory'})`);
+  logger.log(`Console: http://127.0.0.1:${port}/scheduler (requests from this machine only)`);
   logger.log(
-    `Try: curl -X POST -H 'content-type: application/json' -d '{"transactionId":"9bfadfd6","delayMs":3000}' http://127.0.0.1:${port}/jobs/cancel-transaction`,
+    `Try: curl -X POST -H 'content-type: application/json' -d '{"delayMs":3000}' http://127.0.0.1:${port}/transactions/9bfadfd6/reserve`,
   );
 }
 

@@ -8,6 +8,7 @@ import { InvalidArgumentError } from './errors/invalid-argument.error.js';
 import { InvalidSlugError } from './errors/invalid-slug.error.js';
 import { messages } from './errors/messages.js';
 import type { JobState } from './job.js';
+import type { InstanceInfo } from './store/job-store.js';
 
 const reasons = messages.argumentReasons;
 
@@ -117,4 +118,52 @@ export function assertLeaseMs(leaseMs: unknown): asserts leaseMs is number {
   if (typeof leaseMs !== 'number' || !(leaseMs > 0) || !Number.isFinite(leaseMs)) {
     throw new InvalidArgumentError('leaseMs', 'must be greater than 0');
   }
+}
+
+/**
+ * A slug prefix is text a slug may start with. A NUL is refused on every store, because PostgreSQL
+ * text cannot hold one (so no slug contains it).
+ */
+export function assertSlugPrefix(prefix: unknown): asserts prefix is string | undefined {
+  if (prefix === undefined) return;
+  if (typeof prefix !== 'string') throw new InvalidArgumentError('slugPrefix', 'must be a string');
+  if (prefix.includes('\u0000')) {
+    throw new InvalidArgumentError('slugPrefix', 'contains a NUL character (U+0000), which no slug holds');
+  }
+}
+
+/** A window of time before the store's now, in ms. */
+export function assertMaxAgeMs(maxAgeMs: unknown): asserts maxAgeMs is number {
+  if (!(typeof maxAgeMs === 'number' && Number.isFinite(maxAgeMs) && maxAgeMs >= 0)) {
+    throw new InvalidArgumentError('maxAgeMs', 'must be a number of milliseconds >= 0');
+  }
+}
+
+/** A point in time given by the caller (any valid Date every store can hold). */
+export function assertDateArgument(name: string, value: unknown): asserts value is Date {
+  assertDate(value, name);
+}
+
+/** What `recordInstance` stores: checked before anything is written, the same on every store. */
+export function assertInstanceInfo(info: InstanceInfo): void {
+  if (info === null || typeof info !== 'object')
+    throw new InvalidArgumentError('instance', 'must be an object');
+  assertInstanceId(info.instanceId);
+  if (typeof info.hostname !== 'string') throw new InvalidArgumentError('hostname', 'must be a string');
+  if (!Number.isInteger(info.pid)) throw new InvalidArgumentError('pid', 'must be an integer');
+  assertDateArgument('startedAt', info.startedAt);
+  if (!Array.isArray(info.kinds) || !info.kinds.every((kind) => typeof kind === 'string')) {
+    throw new InvalidArgumentError('kinds', 'must be an array of strings');
+  }
+  if (!(Number.isInteger(info.inFlight) && info.inFlight >= 0)) {
+    throw new InvalidArgumentError('inFlight', 'must be an integer >= 0');
+  }
+  if (info.health === null || typeof info.health !== 'object') {
+    throw new InvalidArgumentError('health', 'must be an object');
+  }
+}
+
+/** An instance id is a key like a kind: well-formed, no NUL, at most MAX_KIND_BYTES UTF-8 bytes. */
+export function assertInstanceId(instanceId: unknown): asserts instanceId is string {
+  assertKind(instanceId, 'instanceId');
 }

@@ -18,3 +18,8 @@ export {
   type OutcomeInput,
   type RunResult,
 } from './outcome.js';
+export {
+  DEFAULT_INSTANCE_PUBLISH_MS,
+  INSTANCE_LIVE_WINDOW_MS,
+  INSTANCE_RECORD_TTL_MS,
+} from './instance-publisher.js';

@@ -7,6 +7,7 @@ import type { SchedulerEventListener, SchedulerEventName } from './events.js';
 import type { Execution } from './execution.js';
 import { Executor } from './executor.js';
 import { HistoryPruner } from './history-pruner.js';
+import { InstancePublisher, publishEveryOf } from './instance-publisher.js';
 import type { Job } from './job.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { consoleLogger } from './logger.js';
@@ -21,7 +22,7 @@ import type {
 } from './scheduler.types.js';
 import { historyRetentionMs, resolveSettings } from './settings.js';
 import { SettleQueue } from './settle-queue.js';
-import type { JobStore } from './store/job-store.js';
+import type { InstanceRecord, JobStore } from './store/job-store.js';
 import { TaskApi } from './task-api.js';
 import { Waker } from './waker.js';
 
@@ -49,6 +50,7 @@ export class StdScheduler extends TaskApi implements Scheduler {
   private readonly loop: RunLoop;
   private readonly leaseKeeper: LeaseKeeper;
   private readonly pruner: HistoryPruner | null;
+  private readonly instancePublisher: InstancePublisher;
   /** Jobs that ignored their aborted signal past the grace and may still be running. */
   private readonly detachedRuns = new Set<Execution>();
   private initialized: Promise<void> | null = null;
@@ -89,6 +91,13 @@ export class StdScheduler extends TaskApi implements Scheduler {
       this.detached(execution, stillRunning),
     );
     this.loop = new RunLoop(ctx, { registry, executor, settleQueue: this.settleQueue, waker });
+    this.instancePublisher = new InstancePublisher({
+      store: ctx.store,
+      clock: ctx.clock,
+      logger: ctx.logger,
+      everyMs: publishEveryOf(options.instanceRegistry),
+      health: () => this.health(),
+    });
     this.leaseKeeper = new LeaseKeeper(ctx, {
       held: () => this.loop.executions,
       abort: (execution) => executor.abort(execution, 'lease-lost'),
@@ -122,6 +131,7 @@ export class StdScheduler extends TaskApi implements Scheduler {
     if (store.onWake) this.unsubscribeWake = store.onWake((runAt) => this.waker.wakeFor(runAt));
     this.loop.start();
     this.leaseKeeper.start();
+    this.instancePublisher.start();
     this.pruner?.start();
     this.ctx.logger.log(
       `Scheduler ${this.instanceId} started (kinds: ${this.registry.kinds().join(', ') || 'none'})`,
@@ -161,6 +171,15 @@ export class StdScheduler extends TaskApi implements Scheduler {
       lastOutcomeWriteError: this.settleQueue.lastError,
       unwritableOutcomes: this.settleQueue.unwritable,
     };
+  }
+
+  /**
+   * The instances sharing this store that published their record within `maxAgeMs` (default: 30 s,
+   * or three publishing beats of this instance if longer). @see SchedulerOptions.instanceRegistry
+   */
+  async listInstances(options: { maxAgeMs?: number } = {}): Promise<InstanceRecord[]> {
+    await this.ready();
+    return this.ctx.store.listInstances(options?.maxAgeMs ?? this.instancePublisher.liveWindowMs);
   }
 
   /** Subscribes to a typed event; returns the unsubscribe function. */
@@ -206,6 +225,7 @@ export class StdScheduler extends TaskApi implements Scheduler {
     }
     await this.settleQueue.drain(Math.max(left(), STOP_WRITE_MARGIN_MS / 2));
     await this.leaseKeeper.stop(STOP_WRITE_MARGIN_MS / 4);
+    await this.within(this.instancePublisher.stop(), STOP_WRITE_MARGIN_MS / 4);
     await this.pruner?.stop(STOP_WRITE_MARGIN_MS / 4);
     // The next start prepares the store again (and finds out if it was closed meanwhile).
     this.initialized = null;

@@ -5,7 +5,7 @@ import type { SchedulerLogger } from './logger.js';
 import type { Payload } from './payload.js';
 import type { Trigger } from './schedule/trigger.js';
 import type { SchedulerEventListener, SchedulerEventName } from './events.js';
-import type { HistoryRecord, TaskPage } from './store/job-store.js';
+import type { HistoryRecord, InstanceRecord, KindCounts, KindRunStats, TaskPage } from './store/job-store.js';
 
 /**
  * What to do with the fires a recurring task missed while no instance ran it:
@@ -105,6 +105,13 @@ export interface SchedulerOptions {
   abortGraceMs?: number;
   /** Default `timeoutMs` of `stop()`. Default 10000. */
   stopTimeoutMs?: number;
+  /**
+   * While the loop runs, publish this instance's record (host, pid, kinds, jobs in flight, health)
+   * to the store every `publishEveryMs` (default 5000), so that `listInstances()` and the console
+   * see it; removed on graceful stop. `false`: publish nothing (the instance is then invisible to
+   * the console, which shows its kinds' tasks as orphaned).
+   */
+  instanceRegistry?: { publishEveryMs?: number } | false;
 }
 
 /** Options of `stop`. */
@@ -117,6 +124,8 @@ export interface StopOptions {
 export interface ListJobsOptions {
   kind?: string;
   state?: JobState;
+  /** Only slugs that start with this text. */
+  slugPrefix?: string;
   /** Default 100, at most 1000. */
   limit?: number;
   cursor?: string | null;
@@ -204,4 +213,13 @@ export interface Scheduler {
    * written, and the loop sleeps toward a later time. Meant for tests with a `VirtualClock`.
    */
   whenIdle(): Promise<void>;
+  /** Per kind, how many tasks are scheduled, running, failed and paused. */
+  countJobsByKind(): Promise<KindCounts[]>;
+  /** Per kind, how the executions that finished since `since` ended (records exist only with `history`). */
+  getRunStats(options: { since: Date }): Promise<KindRunStats[]>;
+  /**
+   * The instances sharing this store that published their record within `maxAgeMs` (default
+   * `INSTANCE_LIVE_WINDOW_MS`, 30 s): who runs which kinds, what they hold, their health.
+   */
+  listInstances(options?: { maxAgeMs?: number }): Promise<InstanceRecord[]>;
 }

@@ -1,9 +1,11 @@
 import {
   assertCursor,
+  assertDate,
   assertJobState,
   assertKind,
   assertListLimit,
   assertSlug,
+  assertSlugPrefix,
   assertWholeNumber,
   MAX_HISTORY_LIMIT,
 } from './arguments.js';
@@ -21,7 +23,14 @@ import type { JobRegistry } from './registry.js';
 import type { ListJobsOptions, ScheduleJobOptions, TriggerInput } from './scheduler.types.js';
 import { sameSpec, toTrigger } from './schedule/schedule-spec.js';
 import type { ScheduleSpec } from './schedule/trigger.js';
-import type { HistoryRecord, TaskPage, TaskPatch, UpdateOptions } from './store/job-store.js';
+import type {
+  HistoryRecord,
+  KindCounts,
+  KindRunStats,
+  TaskPage,
+  TaskPatch,
+  UpdateOptions,
+} from './store/job-store.js';
 
 /** What the task API tells the engine of this instance after it wrote. */
 export interface TaskApiHooks {
@@ -113,13 +122,28 @@ export abstract class TaskApi {
     if (options.kind !== undefined) assertKind(options.kind);
     assertJobState(options.state);
     assertCursor(options.cursor);
+    assertSlugPrefix(options.slugPrefix);
     await this.hooks.ready();
     return this.ctx.store.list({
       kind: options.kind,
       state: options.state,
+      slugPrefix: options.slugPrefix,
       limit,
       cursor: options.cursor ?? null,
     });
+  }
+
+  /** Per kind, how many tasks are scheduled, running, failed and paused (one store call). */
+  async countJobsByKind(): Promise<KindCounts[]> {
+    await this.hooks.ready();
+    return this.ctx.store.countByKind();
+  }
+
+  /** Per kind, how the executions that finished since `since` ended (needs the `history` option). */
+  async getRunStats(options: { since: Date }): Promise<KindRunStats[]> {
+    assertDate(options?.since, 'since');
+    await this.hooks.ready();
+    return this.ctx.store.countHistory(options.since);
   }
 
   /**

@@ -28,3 +28,4 @@ export {
   type SchedulerHealthReport,
 } from './health/index.js';
 export * from './errors/invalid-job-handler.error.js';
+export { SchedulerExceptionFilter, toHttpException } from './scheduler-exception.filter.js';

@@ -11,7 +11,13 @@ import type {
   TriggerInput,
   SchedulerHealth,
 } from '../core/scheduler.types.js';
-import type { HistoryRecord, TaskPage } from '../core/store/job-store.js';
+import type {
+  HistoryRecord,
+  InstanceRecord,
+  KindCounts,
+  KindRunStats,
+  TaskPage,
+} from '../core/store/job-store.js';
 import type { JobHandlerClass } from './job-handler.decorator.js';
 import { SchedulerMetadataAccessor } from './scheduler-metadata.accessor.js';
 import { getSchedulerToken } from './scheduler.constants.js';
@@ -157,6 +163,21 @@ export class SchedulerService implements Scheduler {
   /** Subscribes to an engine event; returns the unsubscribe function. */
   on<E extends SchedulerEventName>(event: E, listener: SchedulerEventListener<E>): () => void {
     return this.scheduler.on(event, listener);
+  }
+
+  /** Per kind, how many tasks are scheduled, running, failed and paused. */
+  countJobsByKind(): Promise<KindCounts[]> {
+    return this.scheduler.countJobsByKind();
+  }
+
+  /** Per kind, how the executions that finished since `since` ended (records exist only with `history`). */
+  getRunStats(options: { since: Date }): Promise<KindRunStats[]> {
+    return this.scheduler.getRunStats(options);
+  }
+
+  /** The instances sharing the store that published their record recently (default: within 30 s). */
+  listInstances(options?: { maxAgeMs?: number }): Promise<InstanceRecord[]> {
+    return this.scheduler.listInstances(options);
   }
 
   private kindOf(kind: JobKindRef): string {

@@ -7,8 +7,8 @@ export interface CancelTransactionPayload {
 }
 
 /**
- * A one-time job with a payload (the seed's cancel-transaction example): scheduled through the HTTP
- * controller, retried up to 3 times with the default backoff if it throws.
+ * A one-time job with a payload (the seed's cancel-transaction example): scheduled by
+ * `POST /transactions/:id/reserve`, retried up to 3 times with the default backoff if it throws.
  */
 @JobHandler('cancel-transaction', { maxRetries: 3 })
 export class CancelTransactionJob {

@@ -1,5 +1,6 @@
 import type { JobStore } from '../../lib/core/store/job-store.js';
 import { claimCases } from './cases/claim.cases.js';
+import { consoleCases } from './cases/console.cases.js';
 import { createCases } from './cases/create.cases.js';
 import { historyCases } from './cases/history.cases.js';
 import { inputCases } from './cases/input.cases.js';
@@ -72,5 +73,6 @@ export function describeJobStoreContract(name: string, makeHarness: () => Promis
     historyCases(ctx);
     wakeCases(ctx);
     inputCases(ctx);
+    consoleCases(ctx);
   });
 }

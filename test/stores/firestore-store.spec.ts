@@ -314,9 +314,10 @@ describe('FirestoreStore specifics', () => {
       );
     });
 
-    it('defines the composite index of the history query', () => {
+    it("defines the composite indexes of the history queries (a slug's records; run counts per kind)", () => {
       expect(defined('schedules_history')).toEqual([
         'slug:ASCENDING,finishedAt:DESCENDING,appendSeq:DESCENDING',
+        'kind:ASCENDING,outcome:ASCENDING,finishedAt:ASCENDING',
       ]);
     });
   });

@@ -102,6 +102,8 @@ export type TaskStateFilter = 'scheduled' | 'running' | 'failed' | 'paused';
 export interface ListQuery {
   kind?: string;
   state?: TaskStateFilter;
+  /** Only slugs that start with this text (`''` or absent: every slug). Paging stays a range scan. */
+  slugPrefix?: string;
   /** 1..1000. */
   limit: number;
   /** The `nextCursor` of the previous page. */
@@ -130,6 +132,56 @@ export interface HistoryRecord {
   /** 1 for a first attempt. */
   attempt: number;
   instanceId: string;
+}
+
+/** How many tasks of one kind are in each state (the precedence of `jobState`: running, paused, failed, scheduled). */
+export interface KindCounts {
+  kind: string;
+  scheduled: number;
+  running: number;
+  failed: number;
+  paused: number;
+}
+
+/** How the executions of one kind that finished in a window ended. */
+export interface KindRunStats {
+  kind: string;
+  succeeded: number;
+  failed: number;
+  leaseLost: number;
+}
+
+/** The health of an instance's loop, as it publishes it (see `SchedulerHealth`). */
+export interface InstanceHealthSummary {
+  /** The loop runs. */
+  running: boolean;
+  /** When a store call of the loop last succeeded. */
+  lastPollAt: Date | null;
+  /** The last store error of the loop, `null` once a store call succeeds again. */
+  lastStoreError: string | null;
+  /** Store errors in a row. */
+  consecutiveStoreErrors: number;
+}
+
+/** What a running scheduler publishes about itself to the store (`recordInstance`). */
+export interface InstanceInfo {
+  /** The id it writes as lease owner. */
+  instanceId: string;
+  hostname: string;
+  pid: number;
+  /** When its loop started (its own clock). */
+  startedAt: Date;
+  /** The kinds it registers: tasks of other kinds are never claimed by it. */
+  kinds: string[];
+  /** Tasks it holds and has not settled yet. */
+  inFlight: number;
+  health: InstanceHealthSummary;
+}
+
+/** An instance as the registry holds it. */
+export interface InstanceRecord extends InstanceInfo {
+  /** When the store last heard from it, stamped by the store with its own clock. */
+  lastSeenAt: Date;
 }
 
 /**
@@ -203,4 +255,22 @@ export interface JobStore {
   getHistory(slug: string, limit: number): Promise<HistoryRecord[]>;
   /** Deletes history records that finished before `before`; returns how many. */
   pruneHistory(before: Date): Promise<number>;
+
+  // The console's reads and the instance registry.
+
+  /**
+   * Per kind, in kind order, how many tasks are in each state at the store's now. Kinds without a
+   * task are absent. Meant for dashboards: a store may read an index per state rather than rows.
+   */
+  countByKind(): Promise<KindCounts[]>;
+  /** Per kind, in kind order, how the executions that finished at or after `since` ended. */
+  countHistory(since: Date): Promise<KindRunStats[]>;
+  /** Creates or overwrites an instance's record, stamping `lastSeenAt` with the store's now. */
+  recordInstance(info: InstanceInfo): Promise<void>;
+  /** Removes an instance's record (on graceful stop); returns whether it existed. */
+  removeInstance(instanceId: string): Promise<boolean>;
+  /** The instances heard from within the last `maxAgeMs` of the store's now, in instanceId order. */
+  listInstances(maxAgeMs: number): Promise<InstanceRecord[]>;
+  /** Deletes the records of instances not heard from within the last `maxAgeMs`; returns how many. */
+  pruneInstances(maxAgeMs: number): Promise<number>;
 }

@@ -22,7 +22,11 @@ import type {
   ClaimRequest,
   CreateOptions,
   HistoryRecord,
+  InstanceInfo,
+  InstanceRecord,
   JobStore,
+  KindCounts,
+  KindRunStats,
   LeaseRef,
   ListQuery,
   NewTask,
@@ -34,7 +38,18 @@ import type {
   UpdateOptions,
   UpdateResult,
 } from '../../core/store/job-store.js';
-import { assertDate, assertLeaseMs, assertListLimit, MAX_LIST_LIMIT } from '../../core/arguments.js';
+import { sortedByKind } from '../../core/store/counts.js';
+import {
+  assertDate,
+  assertDateArgument,
+  assertInstanceId,
+  assertInstanceInfo,
+  assertLeaseMs,
+  assertListLimit,
+  assertMaxAgeMs,
+  assertSlugPrefix,
+  MAX_LIST_LIMIT,
+} from '../../core/arguments.js';
 import {
   assertNewTask,
   assertOutcome,
@@ -56,6 +71,7 @@ import {
   toDocument,
 } from './document.js';
 import { fromHistoryDocument, HISTORY_FIELDS, toHistoryDocument } from './history-document.js';
+import { fromInstanceDocument, INSTANCE_FIELDS, toInstanceDocument } from './instance-document.js';
 
 /** Options of {@link FirestoreStore}. */
 export interface FirestoreStoreOptions {
@@ -65,6 +81,8 @@ export interface FirestoreStoreOptions {
   collection?: string;
   /** The collection holding execution history. Default `${collection}_history`. */
   historyCollection?: string;
+  /** The collection holding the instance registry (one document per running scheduler). Default `${collection}_instances`. */
+  instancesCollection?: string;
   /**
    * Where "now" comes from for due times and leases. Firestore queries cannot compare with the
    * server's clock, so every instance's clock must agree to well within a lease (see docs/firestore.md).
@@ -111,6 +129,7 @@ export class FirestoreStore implements JobStore {
   private readonly clock: Clock;
   private readonly taskCollection: CollectionReference;
   private readonly historyCollection: CollectionReference;
+  private readonly instanceCollection: CollectionReference;
   private closed = false;
   private readonly logger: SchedulerLogger;
   private lastAppendSeq = 0;
@@ -134,6 +153,15 @@ export class FirestoreStore implements JobStore {
     this.logger = options.logger ?? consoleLogger;
     this.taskCollection = this.firestore.collection(collection);
     this.historyCollection = this.firestore.collection(historyCollection);
+    const instancesCollection = options.instancesCollection ?? `${collection}_instances`;
+    assertCollectionPath('instancesCollection', instancesCollection);
+    if (instancesCollection === collection || instancesCollection === historyCollection) {
+      throw new InvalidStoreOptionError(
+        'instancesCollection',
+        'must differ from collection and historyCollection',
+      );
+    }
+    this.instanceCollection = this.firestore.collection(instancesCollection);
   }
 
   /** Nothing to create: collections appear with their first document; indexes are deployed separately. */
@@ -155,6 +183,11 @@ export class FirestoreStore implements JobStore {
   private get history(): CollectionReference {
     if (this.closed) throw new StoreClosedError();
     return this.historyCollection;
+  }
+
+  private get instances(): CollectionReference {
+    if (this.closed) throw new StoreClosedError();
+    return this.instanceCollection;
   }
 
   async create(task: NewTask, options: CreateOptions = {}): Promise<StoreTask> {
@@ -387,17 +420,28 @@ export class FirestoreStore implements JobStore {
   async list(query: ListQuery): Promise<TaskPage> {
     const { limit } = query;
     assertListLimit(limit);
+    assertSlugPrefix(query.slugPrefix);
+    const prefix = query.slugPrefix ?? '';
     const base = this.stateQuery(query.kind, query.state);
     const now = this.clock.now();
     const pageSize = Math.min(MAX_LIST_LIMIT, limit + 1);
     const found: StoreTask[] = [];
     let cursor = query.cursor ?? null;
+    // Slugs with a prefix are one range of the slug order: from the prefix to the first slug without it.
+    let fromPrefix = prefix !== '' && (cursor === null || compareSlugs(cursor, prefix) < 0);
+    let pastPrefix = false;
     // Equality filters narrow the scan; what depends on "now" (a live lease) is checked here.
-    while (found.length <= limit) {
+    while (found.length <= limit && !pastPrefix) {
       let page: Query = base.orderBy(TASK_FIELDS.slug);
-      if (cursor !== null) page = page.where(TASK_FIELDS.slug, '>', cursor);
+      if (fromPrefix) page = page.where(TASK_FIELDS.slug, '>=', prefix);
+      else if (cursor !== null) page = page.where(TASK_FIELDS.slug, '>', cursor);
+      fromPrefix = false;
       const snap = await page.limit(pageSize).get();
       for (const doc of snap.docs) {
+        if (!(doc.get(TASK_FIELDS.slug) as string).startsWith(prefix)) {
+          pastPrefix = true;
+          break;
+        }
         const task = this.decode(doc);
         if (query.state === undefined || stateOf(task, now) === query.state) found.push(task);
         if (found.length > limit) break;
@@ -494,19 +538,7 @@ export class FirestoreStore implements JobStore {
 
   async pruneHistory(before: Date): Promise<number> {
     assertDate(before, 'before');
-    let removed = 0;
-    for (;;) {
-      const snap = await this.history
-        .where(HISTORY_FIELDS.finishedAt, '<', before)
-        .select()
-        .limit(WRITES_PER_COMMIT)
-        .get();
-      if (snap.empty) return removed;
-      const batch = this.firestore.batch();
-      for (const doc of snap.docs) batch.delete(doc.ref);
-      await batch.commit();
-      removed += snap.size;
-    }
+    return this.deleteMatching(this.history.where(HISTORY_FIELDS.finishedAt, '<', before));
   }
 
   private ref(slug: string): DocumentReference {
@@ -605,6 +637,133 @@ export class FirestoreStore implements JobStore {
   private nextAppendSeq(): number {
     this.lastAppendSeq = Math.max(Date.now() * 1000, this.lastAppendSeq + 1);
     return this.lastAppendSeq;
+  }
+
+  // ------------------------------------------------------------------ the console's reads, instances
+
+  /**
+   * Per kind: the kinds come from a skip scan of the kind index (one single-document read per kind),
+   * then three `count()` aggregations (scheduled, failed, paused; one read per 1000 index entries)
+   * and a read of the kind's leased tasks (few), whose live leases make them "running".
+   */
+  async countByKind(): Promise<KindCounts[]> {
+    const kinds = await this.distinctKinds(this.tasks, TASK_FIELDS.kind);
+    const now = this.clock.now();
+    return sortedByKind(await Promise.all(kinds.map((kind) => this.countKind(kind, now))));
+  }
+
+  /**
+   * Per kind: the kinds that have history come from a skip scan of the history collection's kind
+   * index, then one `count()` aggregation per kind and outcome over the window: what it reads does
+   * not grow with the number of executions.
+   */
+  async countHistory(since: Date): Promise<KindRunStats[]> {
+    assertDateArgument('since', since);
+    const kinds = await this.distinctKinds(this.history, HISTORY_FIELDS.kind);
+    const stats = await Promise.all(
+      kinds.map(async (kind): Promise<KindRunStats> => {
+        const count = (outcome: string): Promise<number> =>
+          this.count(
+            this.history
+              .where(HISTORY_FIELDS.kind, '==', kind)
+              .where(HISTORY_FIELDS.outcome, '==', outcome)
+              .where(HISTORY_FIELDS.finishedAt, '>=', since),
+          );
+        const [succeeded, failed, leaseLost] = await Promise.all([
+          count('succeeded'),
+          count('failed'),
+          count('lease-lost'),
+        ]);
+        return { kind, succeeded, failed, leaseLost };
+      }),
+    );
+    return sortedByKind(stats.filter((s) => s.succeeded + s.failed + s.leaseLost > 0));
+  }
+
+  async recordInstance(info: InstanceInfo): Promise<void> {
+    assertInstanceInfo(info);
+    await this.instanceRef(info.instanceId).set(toInstanceDocument(info, this.clock.now()));
+  }
+
+  async removeInstance(instanceId: string): Promise<boolean> {
+    assertInstanceId(instanceId);
+    try {
+      await this.instanceRef(instanceId).delete({ exists: true });
+      return true;
+    } catch (err) {
+      if (hasCode(err, NOT_FOUND)) return false;
+      throw err;
+    }
+  }
+
+  async listInstances(maxAgeMs: number): Promise<InstanceRecord[]> {
+    assertMaxAgeMs(maxAgeMs);
+    const since = new Date(this.clock.now().getTime() - maxAgeMs);
+    const snap = await this.instances.where(INSTANCE_FIELDS.lastSeenAt, '>=', since).get();
+    return snap.docs
+      .map((doc) => fromInstanceDocument(doc.data()))
+      .sort((a, b) => compareSlugs(a.instanceId, b.instanceId));
+  }
+
+  async pruneInstances(maxAgeMs: number): Promise<number> {
+    assertMaxAgeMs(maxAgeMs);
+    const before = new Date(this.clock.now().getTime() - maxAgeMs);
+    return this.deleteMatching(this.instances.where(INSTANCE_FIELDS.lastSeenAt, '<', before));
+  }
+
+  /** Deletes what a query matches, a commit of a few hundred documents at a time; returns how many. */
+  private async deleteMatching(query: Query): Promise<number> {
+    let removed = 0;
+    for (;;) {
+      const snap = await query.select().limit(WRITES_PER_COMMIT).get();
+      if (snap.empty) return removed;
+      const batch = this.firestore.batch();
+      for (const doc of snap.docs) batch.delete(doc.ref);
+      await batch.commit();
+      removed += snap.size;
+    }
+  }
+
+  private instanceRef(instanceId: string): DocumentReference {
+    return this.instances.doc(encodeDocumentId(instanceId));
+  }
+
+  /** Every distinct value of `field` in `collection`, in order: one single-document read per value. */
+  private async distinctKinds(collection: CollectionReference, field: string): Promise<string[]> {
+    const kinds: string[] = [];
+    for (;;) {
+      let query: Query = collection.orderBy(field).select(field).limit(1);
+      if (kinds.length > 0) query = query.where(field, '>', kinds[kinds.length - 1]);
+      const snap = await query.get();
+      if (snap.empty) return kinds;
+      kinds.push(snap.docs[0].get(field) as string);
+    }
+  }
+
+  private async countKind(kind: string, now: Date): Promise<KindCounts> {
+    const ofKind = this.tasks.where(TASK_FIELDS.kind, '==', kind);
+    const [paused, failed, scheduled, leased] = await Promise.all([
+      this.count(ofKind.where(TASK_FIELDS.paused, '==', true)),
+      this.count(ofKind.where(TASK_FIELDS.failed, '==', true).where(TASK_FIELDS.paused, '==', false)),
+      this.count(ofKind.where(TASK_FIELDS.failed, '==', false).where(TASK_FIELDS.paused, '==', false)),
+      ofKind.where(TASK_FIELDS.leased, '==', true).get(),
+    ]);
+    const counts: KindCounts = { kind, scheduled, running: 0, failed, paused };
+    for (const doc of leased.docs) {
+      const task = this.decode(doc);
+      if (!leaseIsLive(task.lockedUntil, now)) continue;
+      // A task under a live lease is running whatever else holds: move it out of its other state.
+      counts.running += 1;
+      if (task.paused) counts.paused -= 1;
+      else if (task.failed) counts.failed -= 1;
+      else counts.scheduled -= 1;
+    }
+    return counts;
+  }
+
+  private async count(query: Query): Promise<number> {
+    const snap = await query.count().get();
+    return snap.data().count;
   }
 }
 

@@ -22,6 +22,8 @@ export interface HistoryDocument {
 /** Field names the history queries use. */
 export const HISTORY_FIELDS = {
   slug: 'slug',
+  kind: 'kind',
+  outcome: 'outcome',
   finishedAt: 'finishedAt',
   appendSeq: 'appendSeq',
 } as const;

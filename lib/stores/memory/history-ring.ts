@@ -66,6 +66,15 @@ export class HistoryRing {
     return removed;
   }
 
+  /** The records that finished at or after `since` (the ring's own objects: read, never hand out). */
+  *finishedSince(since: Date): Generator<HistoryRecord> {
+    const limit = since.getTime();
+    for (let i = 0; i < this.count; i += 1) {
+      const record = this.at(i);
+      if (record.finishedAt.getTime() >= limit) yield record;
+    }
+  }
+
   /** Forgets every record. */
   clear(): void {
     this.buffer = new Array<HistoryRecord | undefined>(this.capacity);

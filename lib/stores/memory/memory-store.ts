@@ -20,7 +20,11 @@ import type {
   ClaimRequest,
   CreateOptions,
   HistoryRecord,
+  InstanceInfo,
+  InstanceRecord,
   JobStore,
+  KindCounts,
+  KindRunStats,
   LeaseRef,
   ListQuery,
   NewTask,
@@ -31,7 +35,16 @@ import type {
   UpdateOptions,
   UpdateResult,
 } from '../../core/store/job-store.js';
-import { assertLeaseMs, assertListLimit } from '../../core/arguments.js';
+import { tallyRuns, tallyStates } from '../../core/store/counts.js';
+import {
+  assertDateArgument,
+  assertInstanceId,
+  assertInstanceInfo,
+  assertLeaseMs,
+  assertListLimit,
+  assertMaxAgeMs,
+  assertSlugPrefix,
+} from '../../core/arguments.js';
 import { HistoryRing } from './history-ring.js';
 import { MinHeap } from './min-heap.js';
 import { SortedSlugs } from './sorted-slugs.js';
@@ -112,6 +125,7 @@ export class MemoryStore implements JobStore {
   private readonly slugs = new SortedSlugs((slug) => this.tasks.has(slug));
   private readonly history: HistoryRing;
   private readonly wakeListeners = new Set<(runAt: Date) => void>();
+  private readonly instances = new Map<string, InstanceRecord>();
   private seq = 0;
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -308,9 +322,10 @@ export class MemoryStore implements JobStore {
   async list(query: ListQuery): Promise<TaskPage> {
     const { limit } = query;
     assertListLimit(limit);
+    assertSlugPrefix(query.slugPrefix);
     const now = this.now();
     const page: TaskRecord[] = [];
-    for (const slug of this.slugs.after(query.cursor ?? null)) {
+    for (const slug of this.slugsToList(query.cursor ?? null, query.slugPrefix ?? '')) {
       const record = this.tasks.get(slug) as TaskRecord;
       if (query.kind !== undefined && record.kind !== query.kind) continue;
       if (
@@ -494,8 +509,81 @@ export class MemoryStore implements JobStore {
       updatedAt: new Date(record.updatedAt),
     };
   }
+
+  // ------------------------------------------------------------------ the console's reads, instances
+
+  /** Reads every task: O(n), as nothing in the memory store is kept per state. */
+  async countByKind(): Promise<KindCounts[]> {
+    const now = this.now();
+    return tallyStates(
+      [...this.tasks.values()].map((record) => ({
+        kind: record.kind,
+        state: jobState(record.paused, record.failed, hasLiveLease(record, now)),
+      })),
+    );
+  }
+
+  async countHistory(since: Date): Promise<KindRunStats[]> {
+    assertDateArgument('since', since);
+    return tallyRuns(this.history.finishedSince(since));
+  }
+
+  async recordInstance(info: InstanceInfo): Promise<void> {
+    assertInstanceInfo(info);
+    this.instances.set(info.instanceId, { ...copyInstance(info), lastSeenAt: new Date(this.now()) });
+  }
+
+  async removeInstance(instanceId: string): Promise<boolean> {
+    assertInstanceId(instanceId);
+    return this.instances.delete(instanceId);
+  }
+
+  async listInstances(maxAgeMs: number): Promise<InstanceRecord[]> {
+    assertMaxAgeMs(maxAgeMs);
+    const since = this.now() - maxAgeMs;
+    return [...this.instances.values()]
+      .filter((record) => record.lastSeenAt.getTime() >= since)
+      .sort((a, b) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0))
+      .map((record) => ({ ...copyInstance(record), lastSeenAt: new Date(record.lastSeenAt.getTime()) }));
+  }
+
+  async pruneInstances(maxAgeMs: number): Promise<number> {
+    assertMaxAgeMs(maxAgeMs);
+    const since = this.now() - maxAgeMs;
+    let removed = 0;
+    for (const [id, record] of this.instances) {
+      if (record.lastSeenAt.getTime() < since && this.instances.delete(id)) removed += 1;
+    }
+    return removed;
+  }
+
+  /** Slugs after `cursor` that start with `prefix`: from the first such slug, until one does not. */
+  private *slugsToList(cursor: string | null, prefix: string): Generator<string> {
+    const slugs = cursor === null || cursor < prefix ? this.slugs.from(prefix) : this.slugs.after(cursor);
+    for (const slug of slugs) {
+      if (!slug.startsWith(prefix)) return;
+      yield slug;
+    }
+  }
 }
 
 function hasLiveLease(record: TaskRecord, now: number): boolean {
   return leaseIsLive(record.lockedUntil, now);
+}
+
+function copyInstance(info: InstanceInfo): InstanceInfo {
+  return {
+    instanceId: info.instanceId,
+    hostname: info.hostname,
+    pid: info.pid,
+    startedAt: new Date(info.startedAt.getTime()),
+    kinds: [...info.kinds],
+    inFlight: info.inFlight,
+    health: {
+      running: info.health.running,
+      lastPollAt: info.health.lastPollAt === null ? null : new Date(info.health.lastPollAt.getTime()),
+      lastStoreError: info.health.lastStoreError,
+      consecutiveStoreErrors: info.health.consecutiveStoreErrors,
+    },
+  };
 }

@@ -48,6 +48,14 @@ export class SortedSlugs {
     }
   }
 
+  /** Live slugs from `start` on (`start` included when live), in order, lazily. */
+  *from(start: string): Generator<string> {
+    const slugs = this.compacted();
+    for (let index = firstAtOrAfter(slugs, start); index < slugs.length; index += 1) {
+      if (this.isLive(slugs[index])) yield slugs[index];
+    }
+  }
+
   private compacted(): string[] {
     if (this.added.length > 0 || this.stale * 2 > this.sorted.length) {
       this.sorted = merge(this.sorted, this.added.sort(compareSlugs), this.isLive);
@@ -77,6 +85,18 @@ function firstAfter(slugs: readonly string[], cursor: string): number {
   while (low < high) {
     const mid = (low + high) >> 1;
     if (compareSlugs(slugs[mid], cursor) <= 0) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** The index of the first slug at or after `start`. */
+function firstAtOrAfter(slugs: readonly string[], start: string): number {
+  let low = 0;
+  let high = slugs.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (slugs[mid] < start) low = mid + 1;
     else high = mid;
   }
   return low;

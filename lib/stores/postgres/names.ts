@@ -36,6 +36,8 @@ export interface PostgresNames {
   history: string;
   /** `"schema"."table_migrations"` */
   migrations: string;
+  /** `"schema"."table_instances"`: the instance registry. */
+  instances: string;
   /** Unqualified, quoted index names (an index always lives in its table's schema). */
   indexes: {
     due: string;
@@ -97,6 +99,7 @@ export function resolveNames(
     tasks: `${quote(s)}.${quote(t)}`,
     history: `${quote(s)}.${quote(`${t}_history`)}`,
     migrations: `${quote(s)}.${quote(`${t}_migrations`)}`,
+    instances: `${quote(s)}.${quote(`${t}_instances`)}`,
     indexes: {
       due: quote(`${t}_due_idx`),
       leased: quote(`${t}_leased_idx`),

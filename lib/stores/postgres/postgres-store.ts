@@ -10,7 +10,11 @@ import type {
   ClaimRequest,
   CreateOptions,
   HistoryRecord,
+  InstanceInfo,
+  InstanceRecord,
   JobStore,
+  KindCounts,
+  KindRunStats,
   LeaseRef,
   ListQuery,
   NewTask,
@@ -21,7 +25,15 @@ import type {
   UpdateOptions,
   UpdateResult,
 } from '../../core/store/job-store.js';
-import { assertLeaseMs, assertListLimit } from '../../core/arguments.js';
+import {
+  assertDateArgument,
+  assertInstanceId,
+  assertInstanceInfo,
+  assertLeaseMs,
+  assertListLimit,
+  assertMaxAgeMs,
+  assertSlugPrefix,
+} from '../../core/arguments.js';
 import {
   assertNewTask,
   assertOutcome,
@@ -30,9 +42,11 @@ import {
   newIncarnation,
   patchRedefines,
 } from '../../core/store/store-rules.js';
+import { instanceParams, rowToInstance, type InstanceRow } from './instance-row.js';
 import { NotificationListener } from './listener.js';
 import { runMigrations } from './migrate.js';
 import { resolveNames, type PostgresNames } from './names.js';
+import { prefixUpperBound } from './slug-range.js';
 import type { PostgresStoreOptions, TypeOrmDataSourceLike } from './options.js';
 import { buildQueries, type PostgresQueries, type SqlStatement } from './queries.js';
 import {
@@ -352,11 +366,14 @@ export class PostgresStore implements JobStore {
   async list(query: ListQuery): Promise<TaskPage> {
     const limit = query.limit;
     assertListLimit(limit);
+    assertSlugPrefix(query.slugPrefix);
     const values: unknown[] = [query.cursor ?? '', query.state ?? null, limit + 1];
     const rows =
-      query.kind === undefined
-        ? await this.query<TaskRow>(this.queries.list, values)
-        : await this.query<TaskRow>(this.queries.listByKind, [...values, query.kind]);
+      query.slugPrefix || (query.state !== undefined && query.state !== 'scheduled')
+        ? await this.listNarrow(values, query)
+        : query.kind === undefined
+          ? await this.query<TaskRow>(this.queries.list, values)
+          : await this.query<TaskRow>(this.queries.listByKind, [...values, query.kind]);
     const tasks = rows.slice(0, limit).map(rowToTask);
     return { tasks, nextCursor: rows.length > limit ? tasks[tasks.length - 1].slug : null };
   }
@@ -544,5 +561,72 @@ export class PostgresStore implements JobStore {
         );
       }
     }
+  }
+
+  // ------------------------------------------------------------------ the console's reads, instances
+
+  /** One statement over the three partial indexes; see `countByKind` in queries.ts for its plan. */
+  async countByKind(): Promise<KindCounts[]> {
+    const rows = await this.query<KindCounts>(this.queries.countByKind, []);
+    return rows.map((row) => ({
+      kind: row.kind,
+      scheduled: Number(row.scheduled),
+      running: Number(row.running),
+      failed: Number(row.failed),
+      paused: Number(row.paused),
+    }));
+  }
+
+  async countHistory(since: Date): Promise<KindRunStats[]> {
+    assertDateArgument('since', since);
+    const rows = await this.query<{ kind: string; succeeded: number; failed: number; lease_lost: number }>(
+      this.queries.countHistory,
+      [timestampParam('since', since)],
+    );
+    return rows.map((row) => ({
+      kind: row.kind,
+      succeeded: Number(row.succeeded),
+      failed: Number(row.failed),
+      leaseLost: Number(row.lease_lost),
+    }));
+  }
+
+  async recordInstance(info: InstanceInfo): Promise<void> {
+    assertInstanceInfo(info);
+    await this.query(this.queries.recordInstance, instanceParams(info));
+  }
+
+  async removeInstance(instanceId: string): Promise<boolean> {
+    assertInstanceId(instanceId);
+    return (await this.query(this.queries.removeInstance, [instanceId])).length > 0;
+  }
+
+  /** Compared with the database clock, as `lastSeenAt` was stamped with it. */
+  async listInstances(maxAgeMs: number): Promise<InstanceRecord[]> {
+    assertMaxAgeMs(maxAgeMs);
+    const rows = await this.query<InstanceRow>(this.queries.listInstances, [maxAgeMs]);
+    return rows.map(rowToInstance);
+  }
+
+  async pruneInstances(maxAgeMs: number): Promise<number> {
+    assertMaxAgeMs(maxAgeMs);
+    const [row] = await this.query<{ deleted: number }>(this.queries.pruneInstances, [maxAgeMs]);
+    return Number(row.deleted);
+  }
+
+  /**
+   * A page by slug prefix, or in a state whose tasks are few (running, paused, failed): each reads
+   * only what it lists, where the plain statements would walk the primary key past every other task.
+   */
+  private listNarrow(values: unknown[], query: ListQuery): Promise<TaskRow[]> {
+    const prefix = query.slugPrefix ?? '';
+    const kind = query.kind ?? null;
+    if (query.state !== undefined && query.state !== 'scheduled') {
+      return this.query<TaskRow>(this.queries.listSparse, [...values, kind, prefix]);
+    }
+    const upper = prefixUpperBound(prefix);
+    return upper === null
+      ? this.query<TaskRow>(this.queries.listPrefixOpen, [...values, kind, prefix])
+      : this.query<TaskRow>(this.queries.listPrefix, [...values, kind, prefix, upper]);
   }
 }

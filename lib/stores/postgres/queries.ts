@@ -536,6 +536,8 @@ CREATE TABLE IF NOT EXISTS ${n.migrations} (
     // ---------------------------------------------------------------- wake-ups
     listen: statement('listen', `LISTEN ${n.channelSql}`),
     unlisten: statement('unlisten', `UNLISTEN ${n.channelSql}`),
+
+    ...buildConsoleQueries(n, statement),
   };
 }
 
@@ -554,4 +556,167 @@ function stateFilter(param: string, a: string): string {
     WHEN 'failed' THEN ${a}.failed AND NOT ${a}.paused AND NOT ${running}
     WHEN 'scheduled' THEN NOT ${a}.paused AND NOT ${a}.failed AND NOT ${running}
     ELSE true END)`;
+}
+
+// ================================================================== the console's reads, instances
+
+/**
+ * The statements of the console's reads (listing by slug prefix or in a sparse state, counts per
+ * kind, run stats) and of the instance registry.
+ */
+function buildConsoleQueries(n: PostgresNames, statement: (name: string, text: string) => SqlStatement) {
+  const T = n.tasks;
+  const H = n.history;
+  const I = n.instances;
+  const live = (a: string): string => `coalesce(${a}.locked_until > now(), false)`;
+  const instanceColumns = `i.instance_id, i.hostname, i.pid, ${ms('i.started_at')} AS started_at_ms,
+       ${ms('i.last_seen_at')} AS last_seen_at_ms, to_json(i.kinds)::text AS kinds_json, i.in_flight,
+       i.health::text AS health_json`;
+  /** now() minus $n milliseconds. */
+  const ago = (param: string): string => `now() - ${param}::float8 * interval '1 millisecond'`;
+  /** A page by slug prefix: from $5 on, and before the upper bound $6 when there is one. */
+  const listByPrefix = (name: string, bounded: boolean): SqlStatement =>
+    statement(
+      name,
+      `
+SELECT ${taskColumns('t')}
+FROM ${T} AS t
+WHERE t.slug > $1 AND t.slug >= $5${bounded ? ' AND t.slug < $6' : ''}
+  AND ($4::text IS NULL OR t.kind = $4) AND ${stateFilter('$2', 't')}
+ORDER BY t.slug
+LIMIT $3`,
+    );
+
+  return {
+    // ---------------------------------------------------------------- listing
+    /**
+     * $1 cursor ('' for the first page), $2 state or NULL, $3 limit, $4 kind or NULL, $5 slug prefix,
+     * $6 the first text after every text with that prefix (`prefixUpperBound`). A primary key range
+     * scan of [max(cursor, prefix), upper bound): it ends with the prefix's slugs whether or not the
+     * page is full.
+     */
+    listPrefix: listByPrefix('list_prefix', true),
+
+    /**
+     * As `listPrefix` for the one kind of prefix that has no upper bound (made only of U+10FFFF): every
+     * text from the prefix on starts with it.
+     */
+    listPrefixOpen: listByPrefix('list_prefix_open', false),
+
+    /**
+     * $1 cursor, $2 state ('running', 'paused' or 'failed'), $3 limit, $4 kind or NULL, $5 slug prefix
+     * ('' for any). The tasks in these states are few (paused, failed, held by a lease): they are read
+     * from the parked and the leased indexes and sorted, instead of walking the primary key past every
+     * scheduled task to fill a page. A task paused or failed while held is in the parked index.
+     */
+    listSparse: statement(
+      'list_sparse',
+      `
+SELECT ${taskColumns('t')}
+FROM (
+  SELECT * FROM ${T} AS p
+  WHERE ${PARKED('p')} AND p.slug > $1 AND ($4::text IS NULL OR p.kind = $4)
+  UNION ALL
+  SELECT * FROM ${T} AS h
+  WHERE ${HELD('h')} AND $2::text = 'running' AND h.slug > $1 AND ($4::text IS NULL OR h.kind = $4)
+) AS t
+WHERE starts_with(t.slug, $5) AND ${stateFilter('$2', 't')}
+ORDER BY t.slug
+LIMIT $3`,
+    ),
+
+    // ---------------------------------------------------------------- counting
+    /**
+     * Per kind, the tasks in each state: each of the three partial indexes (waiting, held, parked),
+     * which between them hold every task, is counted on its own, grouped by its leading column. The
+     * waiting index answers "scheduled" without reading rows (an index-only scan once the table has
+     * been vacuumed); the held and parked ones are small and are read to tell a live lease apart.
+     */
+    countByKind: statement(
+      'count_by_kind',
+      `
+SELECT c.kind,
+       sum(c.scheduled)::integer AS scheduled,
+       sum(c.running)::integer AS running,
+       sum(c.failed)::integer AS failed,
+       sum(c.paused)::integer AS paused
+FROM (
+  SELECT t.kind, count(*) AS scheduled, 0 AS running, 0 AS failed, 0 AS paused
+  FROM ${T} AS t
+  WHERE ${WAITING('t')}
+  GROUP BY t.kind
+  UNION ALL
+  SELECT t.kind, count(*) FILTER (WHERE NOT ${live('t')}), count(*) FILTER (WHERE ${live('t')}), 0, 0
+  FROM ${T} AS t
+  WHERE ${HELD('t')}
+  GROUP BY t.kind
+  UNION ALL
+  SELECT t.kind,
+         0,
+         count(*) FILTER (WHERE ${live('t')}),
+         count(*) FILTER (WHERE t.failed AND NOT t.paused AND NOT ${live('t')}),
+         count(*) FILTER (WHERE t.paused AND NOT ${live('t')})
+  FROM ${T} AS t
+  WHERE ${PARKED('t')}
+  GROUP BY t.kind
+) AS c
+GROUP BY c.kind
+ORDER BY c.kind`,
+    ),
+
+    /** $1 since. Per kind, the executions that finished since then, by outcome: a range scan of the finish-time index. */
+    countHistory: statement(
+      'count_history',
+      `
+SELECT h.kind,
+       count(*) FILTER (WHERE h.outcome = 'succeeded')::integer AS succeeded,
+       count(*) FILTER (WHERE h.outcome = 'failed')::integer AS failed,
+       count(*) FILTER (WHERE h.outcome NOT IN ('succeeded', 'failed'))::integer AS lease_lost
+FROM ${H} AS h
+WHERE h.finished_at >= $1::timestamptz
+GROUP BY h.kind
+ORDER BY h.kind`,
+    ),
+
+    // ---------------------------------------------------------------- the instance registry
+    /** $1 id, $2 hostname, $3 pid, $4 started at, $5 kinds, $6 in flight, $7 health json. last_seen_at is now(). */
+    recordInstance: statement(
+      'record_instance',
+      `
+INSERT INTO ${I} AS i (instance_id, hostname, pid, started_at, last_seen_at, kinds, in_flight, health)
+VALUES ($1, $2, $3::integer, $4::timestamptz, now(), $5::text[], $6::integer, $7::jsonb)
+ON CONFLICT (instance_id) DO UPDATE SET
+  hostname = EXCLUDED.hostname,
+  pid = EXCLUDED.pid,
+  started_at = EXCLUDED.started_at,
+  last_seen_at = EXCLUDED.last_seen_at,
+  kinds = EXCLUDED.kinds,
+  in_flight = EXCLUDED.in_flight,
+  health = EXCLUDED.health`,
+    ),
+
+    /** $1 id. */
+    removeInstance: statement(
+      'remove_instance',
+      `DELETE FROM ${I} AS i WHERE i.instance_id = $1 RETURNING i.instance_id`,
+    ),
+
+    /** $1 max age in ms. The instances heard from since now() minus that. */
+    listInstances: statement(
+      'list_instances',
+      `
+SELECT ${instanceColumns}
+FROM ${I} AS i
+WHERE i.last_seen_at >= ${ago('$1')}
+ORDER BY i.instance_id`,
+    ),
+
+    /** $1 max age in ms. Deletes the records of instances not heard from since now() minus that. */
+    pruneInstances: statement(
+      'prune_instances',
+      `
+WITH deleted AS (DELETE FROM ${I} AS i WHERE i.last_seen_at < ${ago('$1')} RETURNING 1)
+SELECT count(*)::integer AS deleted FROM deleted`,
+    ),
+  };
 }

@@ -1,8 +1,13 @@
 import { migration0001Init } from './0001-init.js';
 import { migration0002Incarnation } from './0002-incarnation.js';
+import { migration0003Instances } from './0003-instances.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
 /** Every migration, in version order. A new one is a new numbered file plus one line here. */
-export const migrations: readonly Migration[] = [migration0001Init, migration0002Incarnation];
+export const migrations: readonly Migration[] = [
+  migration0001Init,
+  migration0002Incarnation,
+  migration0003Instances,
+];

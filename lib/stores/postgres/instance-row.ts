@@ -1,0 +1,64 @@
+import type { InstanceInfo, InstanceRecord } from '../../core/store/job-store.js';
+import { storableText, timestampParam } from './row-mapping.js';
+
+/** An instance row as `listInstances` returns it. */
+export interface InstanceRow {
+  instance_id: string;
+  hostname: string;
+  pid: number | string;
+  started_at_ms: number | string;
+  last_seen_at_ms: number | string;
+  kinds_json: string;
+  in_flight: number | string;
+  health_json: string;
+}
+
+/** The health column's JSON (times as epoch ms). */
+interface HealthJson {
+  running: boolean;
+  lastPollAt: number | null;
+  lastStoreError: string | null;
+  consecutiveStoreErrors: number;
+}
+
+/**
+ * The parameters of `recordInstance`. Free text (host name, kinds, the last store error) has any NUL
+ * replaced, since neither text nor jsonb can hold one: a record is a view, it must not fail on that.
+ */
+export function instanceParams(info: InstanceInfo): unknown[] {
+  const health: HealthJson = {
+    running: info.health.running,
+    lastPollAt: info.health.lastPollAt === null ? null : info.health.lastPollAt.getTime(),
+    lastStoreError: storableText(info.health.lastStoreError),
+    consecutiveStoreErrors: info.health.consecutiveStoreErrors,
+  };
+  return [
+    info.instanceId,
+    storableText(info.hostname),
+    info.pid,
+    timestampParam('startedAt', info.startedAt),
+    info.kinds.map((kind) => storableText(kind)),
+    info.inFlight,
+    JSON.stringify(health),
+  ];
+}
+
+/** The instance a row describes. */
+export function rowToInstance(row: InstanceRow): InstanceRecord {
+  const health = JSON.parse(row.health_json) as HealthJson;
+  return {
+    instanceId: row.instance_id,
+    hostname: row.hostname,
+    pid: Number(row.pid),
+    startedAt: new Date(Number(row.started_at_ms)),
+    lastSeenAt: new Date(Number(row.last_seen_at_ms)),
+    kinds: JSON.parse(row.kinds_json) as string[],
+    inFlight: Number(row.in_flight),
+    health: {
+      running: health.running,
+      lastPollAt: health.lastPollAt === null ? null : new Date(health.lastPollAt),
+      lastStoreError: health.lastStoreError,
+      consecutiveStoreErrors: health.consecutiveStoreErrors,
+    },
+  };
+}
