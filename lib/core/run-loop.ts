@@ -3,7 +3,8 @@ import { newExecution, type AbortReason, type Execution } from './execution.js';
 import type { Executor } from './executor.js';
 import type { StoreTask } from './job.js';
 import type { JobRegistry } from './registry.js';
-import { storeRetryDelay, type SettleQueue } from './settle-queue.js';
+import { FRESH_LOOP, planAfterClaim, planAfterNextDue } from './loop-plan.js';
+import type { SettleQueue } from './settle-queue.js';
 import type { LeaseRef } from './store/job-store.js';
 import type { Waker } from './waker.js';
 
@@ -131,19 +132,18 @@ export class RunLoop {
     );
   }
 
+  /**
+   * wait → claim → plan. The planning (what to do after a claim, and after reading the next due
+   * time) is `loop-plan.ts`; this only performs its steps.
+   */
   private async loop(): Promise<void> {
     const { store, clock, settings } = this.ctx;
-    let storeErrors = 0;
-    let emptyDue = 0;
-    /** What the last `nextRun` said (ms since epoch, null: nothing); undefined when unknown. */
-    let knownNext: number | null | undefined;
-    /** The last idle sleep ran its full course: nothing woke the loop, so `knownNext` may still hold. */
+    let memory = FRESH_LOOP;
+    /** The last idle sleep ran its full course: nothing woke the loop. */
     let undisturbed = false;
-    // Only a store that pushes wake-ups tells us of a change; without them every heartbeat must look.
-    const pushesWakeUps = store.onWake !== undefined;
+    const plan = { pollMs: settings.pollMs, pushesWakeUps: store.onWake !== undefined };
     while (this.running) {
-      const groups = this.claimGroups();
-      if (this.free() <= 0 || groups.length === 0) {
+      if (this.free() <= 0 || this.claimGroups().length === 0) {
         // Full, or nothing registered: a settled execution or a registration wakes us.
         undisturbed = false;
         await this.idle(settings.pollMs);
@@ -151,76 +151,72 @@ export class RunLoop {
       }
       const heartbeat = undisturbed;
       undisturbed = false;
-      let claimed = 0;
-      let full = false;
-      try {
-        for (const group of groups) {
-          if (!this.running) break;
-          const limit = this.limitFor(group);
-          if (limit <= 0) continue;
-          const tasks = await store.claim({
-            kinds: group.kinds,
-            owner: settings.owner,
-            leaseMs: settings.leaseMs,
-            limit,
-          });
-          claimed += tasks.length;
-          if (tasks.length >= limit) full = true;
-          if (!this.running) {
-            // Stopped while the claim was under way: hand these back rather than run them.
-            this.releaseUnrun(tasks);
-            break;
-          }
-          for (const task of tasks) this.dispatch(task);
-        }
-        storeErrors = 0;
-        this.polled();
-      } catch (error) {
-        this.storeError('claim', error);
-        await this.idle(storeRetryDelay(storeErrors++));
-        continue;
-      }
+      const claim = await this.claim();
       if (!this.running) break;
-      if (full) continue;
+      let planned = planAfterClaim(memory, claim, { ...plan, now: clock.now().getTime(), heartbeat });
+      memory = planned.memory;
+      if (planned.step.mode === 'read-next-due') {
+        const claimed = 'error' in claim ? 0 : claim.claimed;
+        planned = planAfterNextDue(memory, await this.nextDue(), claimed, {
+          ...plan,
+          now: clock.now().getTime(),
+        });
+        memory = planned.memory;
+      }
+      const { step } = planned;
+      if (step.mode !== 'sleep') continue;
+      if (!this.running) break;
+      const jitter =
+        step.why !== 'store-error' && settings.jitter > 0 ? Math.floor(Math.random() * settings.jitter) : 0;
+      const slept = await this.idle(step.ms + jitter);
+      // Only a full sleep toward a known time lets the next heartbeat trust what it knew.
+      undisturbed = step.why !== 'store-error' && slept;
+    }
+  }
 
-      let delay = settings.pollMs;
-      // A heartbeat whose claim found nothing, with no wake-up since the last look: the next due time
-      // read then still holds (a store that pushes wake-ups would have woken us for a change), so the
-      // claim is the only query of this heartbeat: an idle instance costs one query per heartbeat.
-      const cached =
-        pushesWakeUps && heartbeat && claimed === 0 && knownNext !== undefined
-          ? knownNext === null
-            ? settings.pollMs
-            : Math.min(settings.pollMs, knownNext - clock.now().getTime())
-          : 0;
-      if (cached > 0) {
-        delay = cached;
-      } else {
-        try {
-          const kinds = this.claimGroups().flatMap((group) => group.kinds);
-          const next = kinds.length > 0 ? await store.nextRun(kinds) : null;
-          knownNext = next ? next.getTime() : null;
-          if (next) delay = Math.min(delay, next.getTime() - clock.now().getTime());
-          storeErrors = 0;
-          this.polled();
-        } catch (error) {
-          knownNext = undefined;
-          this.storeError('nextRun', error);
-          delay = storeRetryDelay(storeErrors++);
+  /** Claims for every group of kinds, up to the free capacity, and dispatches what comes back. */
+  private async claim(): Promise<{ claimed: number; full: boolean } | { error: true }> {
+    const { store, settings } = this.ctx;
+    let claimed = 0;
+    let full = false;
+    try {
+      for (const group of this.claimGroups()) {
+        if (!this.running) break;
+        const limit = this.limitFor(group);
+        if (limit <= 0) continue;
+        const tasks = await store.claim({
+          kinds: group.kinds,
+          owner: settings.owner,
+          leaseMs: settings.leaseMs,
+          limit,
+        });
+        claimed += tasks.length;
+        if (tasks.length >= limit) full = true;
+        if (!this.running) {
+          // Stopped while the claim was under way: hand these back rather than run them.
+          this.releaseUnrun(tasks);
+          break;
         }
+        for (const task of tasks) this.dispatch(task);
       }
-      if (delay <= 0) {
-        // Something fell due after the claim: claim again at once. If a second claim in a row
-        // finds nothing although something is due (taken by another instance, or the store's clock
-        // is a hair behind ours), back off a little instead of spinning.
-        if (claimed > 0 || emptyDue++ === 0) continue;
-        delay = Math.min(settings.pollMs, 2 ** Math.min(emptyDue, 10));
-      } else {
-        emptyDue = 0;
-      }
-      if (!this.running) break;
-      if (settings.jitter > 0) delay += Math.floor(Math.random() * settings.jitter);
-      undisturbed = await this.idle(delay);
+      this.polled();
+      return { claimed, full };
+    } catch (error) {
+      this.storeError('claim', error);
+      return { error: true };
+    }
+  }
+
+  /** When the next task of the kinds registered here becomes claimable, or the failure to tell. */
+  private async nextDue(): Promise<{ next: number | null } | { error: true }> {
+    try {
+      const kinds = this.claimGroups().flatMap((group) => group.kinds);
+      const next = kinds.length > 0 ? await this.ctx.store.nextRun(kinds) : null;
+      this.polled();
+      return { next: next ? next.getTime() : null };
+    } catch (error) {
+      this.storeError('nextRun', error);
+      return { error: true };
     }
   }
 

@@ -3,6 +3,7 @@ import { errorMessage } from './error-text.js';
 import { messages } from './errors/messages.js';
 import type { Execution } from './execution.js';
 import type { HistoryRecord, TaskOutcome } from './store/job-store.js';
+import { storeRetryDelay } from './loop-plan.js';
 import { isTransientStoreError } from './store/transient-error.js';
 
 interface PendingOutcome {
@@ -16,11 +17,6 @@ interface PendingOutcome {
   retried: boolean;
   /** It was refused and replaced by the plainest outcome (kept as failed, with the reason). */
   degraded: boolean;
-}
-
-/** Backoff between retries of a failed store write: 100 ms doubling to 30 s. */
-export function storeRetryDelay(attempt: number): number {
-  return Math.min(30_000, 100 * 2 ** Math.min(attempt, 20));
 }
 
 /**
