@@ -1,7 +1,7 @@
 import cronstrue from 'cronstrue';
 import { CRON_SHORTCUTS } from '../core/schedule/cron-syntax.js';
-import { triggerFromSpec } from '../core/schedule/schedule-spec.js';
-import type { ScheduleSpec } from '../core/schedule/trigger.js';
+import { describeSpec, triggerFromSpec } from '../core/schedule/trigger-types.js';
+import { isCronSpec, isIntervalSpec, type ScheduleSpec } from '../core/schedule/trigger.js';
 import { durationInWords } from './format.js';
 
 /**
@@ -16,7 +16,8 @@ export const ONE_TIME_WORDS = 'Once';
  */
 export function scheduleInWords(spec: ScheduleSpec | null): string {
   if (spec === null) return ONE_TIME_WORDS;
-  if (spec.type === 'interval') return `Every ${durationInWords(spec.everyMs)}`;
+  if (isIntervalSpec(spec)) return `Every ${durationInWords(spec.everyMs)}`;
+  if (!isCronSpec(spec)) return safeDescribe(spec);
   const expression = CRON_SHORTCUTS[spec.expression.trim().toLowerCase()] ?? spec.expression;
   let words: string;
   try {
@@ -46,4 +47,13 @@ export function nextFires(runAt: Date, spec: ScheduleSpec | null, count: number)
     fires.push(next);
   }
   return fires;
+}
+
+/** A schedule of a registered trigger type, as its type describes it (or its stored form). */
+function safeDescribe(spec: ScheduleSpec): string {
+  try {
+    return describeSpec(spec);
+  } catch {
+    return JSON.stringify(spec);
+  }
 }

@@ -1,4 +1,5 @@
-import { countMissedFires, firstFireAfter } from './outcome.js';
+import { countMissedFires } from './outcome.js';
+import { firstFireAfter } from './schedule/trigger-types.js';
 import type { MisfirePolicy } from './scheduler.types.js';
 import type { Trigger } from './schedule/trigger.js';
 

@@ -4,6 +4,7 @@ import type { Payload } from './payload.js';
 import type { OutcomeChange } from './store/job-store.js';
 import type { MisfirePolicy } from './scheduler.types.js';
 import type { Trigger } from './schedule/trigger.js';
+import { firstFireAfter } from './schedule/trigger-types.js';
 
 /** How a run ended, as the executor saw it. */
 export type RunResult = { ok: true; returned: JobResult } | { ok: false; error: string };
@@ -99,17 +100,6 @@ export function nextRegularFire(
   const next = trigger.nextFireTime(scheduledAt);
   if (next === null || policy === 'catch-up' || next > now) return next;
   return firstFireAfter(trigger, scheduledAt, now);
-}
-
-/** The first fire strictly after `now` (and after `anchor`), keeping an interval's phase. */
-export function firstFireAfter(trigger: Trigger, anchor: Date, now: Date): Date | null {
-  const spec = trigger.toSpec?.();
-  if (spec?.type === 'interval') {
-    const periods = Math.floor((now.getTime() - anchor.getTime()) / spec.everyMs) + 1;
-    return new Date(anchor.getTime() + Math.max(1, periods) * spec.everyMs);
-  }
-  const from = now > anchor ? now : anchor;
-  return trigger.nextFireTime(from);
 }
 
 /** Bound on how many missed fires are counted for the `job.misfired` event. */

@@ -4,8 +4,9 @@ import { InvalidArgumentError } from './errors/invalid-argument.error.js';
 import { JobAlreadyRegisteredError } from './errors/job-already-registered.error.js';
 import type { Job, StoreTask } from './job.js';
 import type { MisfirePolicy, RegisterJobOptions } from './scheduler.types.js';
-import { toTrigger, triggerFromSpec } from './schedule/schedule-spec.js';
-import type { ScheduleSpec, Trigger } from './schedule/trigger.js';
+import { toTrigger } from './schedule/schedule-spec.js';
+import { triggerFromSpec } from './schedule/trigger-types.js';
+import type { Trigger } from './schedule/trigger.js';
 
 /** A job as registered on this instance, with its options resolved. */
 export interface Registration {
@@ -26,8 +27,6 @@ const MISFIRE_POLICIES: readonly MisfirePolicy[] = ['fire-once', 'catch-up', 'sk
 export class JobRegistry {
   private readonly byKind = new Map<string, Registration>();
   private kindList: string[] = [];
-  /** Stored schedules parsed once: a cron expression is not re-parsed on every run. */
-  private readonly triggerCache = new Map<string, Trigger>();
 
   register(job: Job, options: RegisterJobOptions = {}): Registration {
     if (typeof job?.kind !== 'string' || job.kind === '') {
@@ -76,17 +75,7 @@ export class JobRegistry {
 
   /** The trigger a task follows: its own stored schedule, else its kind's, else none (one-time). */
   triggerOf(task: StoreTask, registration: Registration | undefined): Trigger | null {
-    if (task.schedule) return this.fromSpec(task.schedule);
+    if (task.schedule) return triggerFromSpec(task.schedule);
     return registration?.trigger ?? null;
-  }
-
-  private fromSpec(spec: ScheduleSpec): Trigger {
-    const key = JSON.stringify(spec);
-    const cached = this.triggerCache.get(key);
-    if (cached) return cached;
-    const trigger = triggerFromSpec(spec);
-    if (this.triggerCache.size > 10_000) this.triggerCache.clear();
-    this.triggerCache.set(key, trigger);
-    return trigger;
   }
 }

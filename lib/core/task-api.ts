@@ -21,8 +21,8 @@ import { buildNewTask, firstRunAt, storableSpec } from './new-task.js';
 import { assertStorablePayload, type Payload } from './payload.js';
 import type { JobRegistry } from './registry.js';
 import type { ListJobsOptions, ScheduleJobOptions, TriggerInput } from './scheduler.types.js';
-import { sameSpec, toTrigger } from './schedule/schedule-spec.js';
-import type { ScheduleSpec } from './schedule/trigger.js';
+import { toTrigger } from './schedule/schedule-spec.js';
+import { describeSpec, sameSpec } from './schedule/trigger-types.js';
 import type {
   HistoryRecord,
   KindCounts,
@@ -200,7 +200,7 @@ export abstract class TaskApi {
       const runAt = firstRunAt({}, trigger, this.ctx.clock.now());
       const task = await this.mustUpdate(slug, { schedule, runAt }, 'reschedule');
       this.ctx.logger.log(
-        `[${kind}:${slug}] schedule changed to ${describe(schedule)}; next run ${runAt.toISOString()}`,
+        `[${kind}:${slug}] schedule changed to ${describeSpec(schedule)}; next run ${runAt.toISOString()}`,
       );
       return this.toScheduledJob(task);
     }
@@ -306,8 +306,4 @@ export abstract class TaskApi {
       updatedAt: task.updatedAt,
     };
   }
-}
-
-function describe(spec: ScheduleSpec): string {
-  return spec.type === 'cron' ? `"${spec.expression}" (${spec.timeZone})` : `every ${spec.everyMs} ms`;
 }

@@ -1,12 +1,7 @@
 import { CronTrigger } from '../../lib/core/schedule/cron-trigger.js';
 import { SimpleTrigger } from '../../lib/core/schedule/simple-trigger.js';
-import {
-  isTrigger,
-  sameSpec,
-  specOf,
-  toTrigger,
-  triggerFromSpec,
-} from '../../lib/core/schedule/schedule-spec.js';
+import { isTrigger, specOf, toTrigger } from '../../lib/core/schedule/schedule-spec.js';
+import { sameSpec, triggerFromSpec } from '../../lib/core/schedule/trigger-types.js';
 import type { Trigger } from '../../lib/core/schedule/trigger.js';
 import type { TriggerInput } from '../../lib/core/scheduler.types.js';
 import { InvalidArgumentError, InvalidCronExpressionError } from '../../lib/core/errors/index.js';

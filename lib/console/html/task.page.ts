@@ -1,3 +1,4 @@
+import { isCronSpec } from '../../core/schedule/trigger.js';
 import { consoleMessages } from '../errors/messages.js';
 import { shortDuration, utcTime } from '../format.js';
 import { nextFires } from '../schedule-words.js';
@@ -42,7 +43,7 @@ export function taskMain(
         <dt>Schedule</dt>
         <dd>
           ${task.scheduleText}${
-            task.schedule?.type === 'cron' ? html` <code>${task.schedule.expression}</code>` : ''
+            isCronSpec(task.schedule) ? html` <code>${task.schedule.expression}</code>` : ''
           }
         </dd>
         <dt>Next run</dt>

@@ -1,3 +1,5 @@
+import type { JsonValue } from '../payload.js';
+
 /**
  * Computes when a recurring task fires next. Triggers are the mechanism by which jobs recur.
  */
@@ -30,5 +32,25 @@ export interface IntervalScheduleSpec {
   everyMs: number;
 }
 
+/**
+ * The stored form of a trigger type registered with `registerTriggerType`: its `type` and JSON fields.
+ * Declare your own with a `type` alias (an interface has no index signature, so it is not assignable).
+ * Narrow a {@link ScheduleSpec} to the built-in ones with `isCronSpec` / `isIntervalSpec`.
+ */
+export interface CustomScheduleSpec {
+  type: string;
+  [field: string]: JsonValue | undefined;
+}
+
 /** The serialisable form of a trigger, stored with each recurring task. */
-export type ScheduleSpec = CronScheduleSpec | IntervalScheduleSpec;
+export type ScheduleSpec = CronScheduleSpec | IntervalScheduleSpec | CustomScheduleSpec;
+
+/** Whether a stored schedule is a cron schedule. */
+export function isCronSpec(spec: ScheduleSpec | null | undefined): spec is CronScheduleSpec {
+  return spec?.type === 'cron';
+}
+
+/** Whether a stored schedule is a fixed interval. */
+export function isIntervalSpec(spec: ScheduleSpec | null | undefined): spec is IntervalScheduleSpec {
+  return spec?.type === 'interval';
+}
