@@ -12,7 +12,7 @@ import type { TaskOutcome } from '../../lib/core/store/job-store.js';
 import { MemoryStore } from '../../lib/stores/memory/index.js';
 import { withFaults } from '../support/faulty-store.js';
 import { CapturingLogger } from '../support/scheduler-fixtures.js';
-import { until } from '../operating/operating-harness.js';
+import { until } from '../../lib/testing/operating/operating-harness.js';
 
 const SECOND = 1000;
 

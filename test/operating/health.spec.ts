@@ -13,7 +13,7 @@ import type { JobStore } from '../../lib/core/store/job-store.js';
 import { MemoryStore } from '../../lib/stores/memory/index.js';
 import { checkSchedulerHealth, SchedulerHealthIndicator, SchedulerModule } from '../../lib/nest/index.js';
 import { withFaults } from '../support/faulty-store.js';
-import { until } from './operating-harness.js';
+import { until } from '../../lib/testing/operating/operating-harness.js';
 
 const noop: Job = { kind: 'health-kind', execute: async () => undefined };
 

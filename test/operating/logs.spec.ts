@@ -9,7 +9,7 @@ import { VirtualClock } from '../../lib/core/clock.js';
 import type { JobContext, StoreTask } from '../../lib/core/job.js';
 import { MemoryStore } from '../../lib/stores/memory/index.js';
 import { JobHandler, SchedulerModule, SchedulerService } from '../../lib/nest/index.js';
-import { SECOND } from './operating-harness.js';
+import { SECOND } from '../../lib/testing/operating/operating-harness.js';
 
 @JobHandler('log-flaky', { maxRetries: 1, backoff: new FixedBackoff([SECOND]) })
 class FlakyJob {

@@ -16,7 +16,7 @@ import {
 } from '../../lib/metrics/index.js';
 import { JobHandler, SchedulerModule, SchedulerService } from '../../lib/nest/index.js';
 import { withFaults } from '../support/faulty-store.js';
-import { ControlledJob, SECOND, until } from './operating-harness.js';
+import { ControlledJob, SECOND, until } from '../../lib/testing/operating/operating-harness.js';
 
 /** The samples of one metric, as `{ labels → value }` lines. */
 async function samples(registry: Registry, name: string): Promise<Record<string, number>> {

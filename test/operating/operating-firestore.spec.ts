@@ -2,7 +2,7 @@ import type { Firestore } from '@google-cloud/firestore';
 import { VirtualClock } from '../../lib/core/clock.js';
 import { FirestoreStore } from '../../lib/stores/firestore/index.js';
 import { createTestFirestore, uniqueCollection } from '../support/firestore-emulator.js';
-import { describeOperatingSuite } from './operating.suite.js';
+import { describeOperatingSuite } from '../../lib/testing/operating/operating.suite.js';
 
 /**
  * The operating features on the Firestore emulator. Firestore leases and due times run on the

@@ -1,6 +1,6 @@
 import { VirtualClock } from '../../lib/core/clock.js';
 import { MemoryStore } from '../../lib/stores/memory/index.js';
-import { describeOperatingSuite } from './operating.suite.js';
+import { describeOperatingSuite } from '../../lib/testing/operating/operating.suite.js';
 
 /** The operating features on the memory store, on a virtual clock. */
 describeOperatingSuite('MemoryStore', async () => {

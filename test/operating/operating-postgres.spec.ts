@@ -2,7 +2,7 @@ import { SystemClock } from '../../lib/core/clock.js';
 import { silentLogger } from '../../lib/core/logger.js';
 import { PostgresStore } from '../../lib/stores/postgres/index.js';
 import { sleep, usePostgresDatabase } from '../support/postgres.js';
-import { describeOperatingSuite } from './operating.suite.js';
+import { describeOperatingSuite } from '../../lib/testing/operating/operating.suite.js';
 
 /**
  * The operating features on real PostgreSQL. The database compares due times with its own clock,

@@ -22,7 +22,7 @@ import { silentLogger } from '../../lib/core/logger.js';
 import { StdScheduler } from '../../lib/core/scheduler.js';
 import { decodeDocumentId, encodeDocumentId, FirestoreStore } from '../../lib/stores/firestore/index.js';
 import type { JobStore, NewTask } from '../../lib/core/store/job-store.js';
-import { describeJobStoreContract } from '../contract/job-store.contract.js';
+import { describeJobStoreContract } from '../../lib/testing/contract/job-store.contract.js';
 import { createTestFirestore, uniqueCollection } from '../support/firestore-emulator.js';
 
 let shared: Firestore | undefined;

@@ -6,7 +6,7 @@ import {
 } from '../../lib/core/errors/index.js';
 import type { HistoryRecord, NewTask } from '../../lib/core/store/job-store.js';
 import { MemoryStore } from '../../lib/stores/memory/index.js';
-import { describeJobStoreContract } from '../contract/job-store.contract.js';
+import { describeJobStoreContract } from '../../lib/testing/contract/job-store.contract.js';
 import { describeMemoryStoreModelCheck } from './memory-store.model.js';
 
 describeJobStoreContract('MemoryStore', async () => {

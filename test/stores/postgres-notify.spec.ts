@@ -2,7 +2,7 @@ import type { SchedulerLogger } from '../../lib/core/logger.js';
 import { silentLogger } from '../../lib/core/logger.js';
 import type { NewTask } from '../../lib/core/store/job-store.js';
 import { PostgresStore } from '../../lib/stores/postgres/index.js';
-import { eventually } from '../contract/fixtures.js';
+import { eventually } from '../../lib/testing/contract/fixtures.js';
 import { usePostgresDatabase } from '../support/postgres.js';
 
 const db = usePostgresDatabase();

@@ -1,7 +1,7 @@
 import { silentLogger } from '../../lib/core/logger.js';
 import type { JobStore } from '../../lib/core/store/job-store.js';
 import { PostgresStore } from '../../lib/stores/postgres/index.js';
-import { describeJobStoreContract } from '../contract/job-store.contract.js';
+import { describeJobStoreContract } from '../../lib/testing/contract/job-store.contract.js';
 import { sleep, usePostgresDatabase } from '../support/postgres.js';
 
 /**

@@ -4,7 +4,7 @@ import { JobAlreadyScheduledError } from '../../lib/core/errors/index.js';
 import { silentLogger } from '../../lib/core/logger.js';
 import type { NewTask } from '../../lib/core/store/job-store.js';
 import { PostgresStore } from '../../lib/stores/postgres/index.js';
-import { eventually } from '../contract/fixtures.js';
+import { eventually } from '../../lib/testing/contract/fixtures.js';
 import { usePostgresDatabase } from '../support/postgres.js';
 
 const db = usePostgresDatabase();

@@ -1,6 +1,6 @@
+import { CapturingLogger } from '../../lib/testing/capturing-logger.js';
 import { VirtualClock } from '../../lib/core/clock.js';
 import type { Job, JobContext, JobResult, StoreTask } from '../../lib/core/job.js';
-import type { SchedulerLogger } from '../../lib/core/logger.js';
 import { StdScheduler } from '../../lib/core/scheduler.js';
 import type { SchedulerOptions } from '../../lib/core/scheduler.types.js';
 import { MemoryStore } from '../../lib/stores/memory/memory-store.js';
@@ -44,26 +44,6 @@ export class RecordingJob implements Job {
   }
 }
 
-/** A logger that keeps what it is told, for assertions on what the engine logged. */
-export class CapturingLogger implements SchedulerLogger {
-  readonly lines: Array<{ level: string; message: string }> = [];
-  log(message: string): void {
-    this.lines.push({ level: 'log', message });
-  }
-  warn(message: string): void {
-    this.lines.push({ level: 'warn', message });
-  }
-  error(message: string): void {
-    this.lines.push({ level: 'error', message });
-  }
-  debug(message: string): void {
-    this.lines.push({ level: 'debug', message });
-  }
-  has(level: string, fragment: string): boolean {
-    return this.lines.some((line) => line.level === level && line.message.includes(fragment));
-  }
-}
-
 /** A scheduler on a MemoryStore, both on one VirtualClock. */
 export function virtualSetup(
   options: SchedulerOptions = {},
@@ -80,3 +60,5 @@ export function virtualSetup(
   };
   return { clock, store, logger, scheduler, advance };
 }
+
+export { CapturingLogger };
