@@ -17,11 +17,4 @@ export {
   type SchedulerHealthCheckOptions,
   type SchedulerHealthReport,
 } from './nest/health/scheduler-health.check.js';
-export { RunRecorder, type RecordedRun } from './testing/run-recorder.js';
-export {
-  createTestScheduler,
-  DEFAULT_TEST_START,
-  SchedulerTestKit,
-  type TestSchedulerOptions,
-  type TimeInput,
-} from './testing/scheduler-test-kit.js';
+export * from './testing/kit.js';

@@ -4,14 +4,7 @@
  * itself with (`describeJobStoreContract`, `describeOperatingSuite`; under Jest, or Vitest with
  * `globals: true`). The Nest testing module (`SchedulerTestingModule`) is in the main entry.
  */
-export { RunRecorder, type RecordedRun } from './testing/run-recorder.js';
-export {
-  createTestScheduler,
-  DEFAULT_TEST_START,
-  SchedulerTestKit,
-  type TestSchedulerOptions,
-  type TimeInput,
-} from './testing/scheduler-test-kit.js';
+export * from './testing/kit.js';
 export { CapturingLogger } from './testing/capturing-logger.js';
 export { describeJobStoreContract } from './testing/contract/job-store.contract.js';
 export type { StoreHarness } from './testing/contract/store-harness.js';
