@@ -22,7 +22,7 @@ import { assertStorablePayload, type Payload } from './payload.js';
 import type { JobRegistry } from './registry.js';
 import type { ListJobsOptions, ScheduleJobOptions, TriggerInput } from './scheduler.types.js';
 import { toTrigger } from './schedule/schedule-spec.js';
-import { describeSpec, sameSpec } from './schedule/trigger-types.js';
+import { describeSpec, firstFireAfter, sameSpec } from './schedule/trigger-types.js';
 import type {
   HistoryRecord,
   KindCounts,
@@ -211,10 +211,48 @@ export abstract class TaskApi {
     await this.mustUpdate(slug, { paused: true }, 'pause');
   }
 
-  /** Resumes a paused task; a recurring one continues under its misfire policy. @throws JobNotFoundError */
+  /**
+   * Resumes a paused task. A recurring task whose fires passed while it was paused goes on as its
+   * misfire policy says, but a pause is not a misfire (it is not counted as one, nor as lateness):
+   * `fire-once` runs it once now, `skip` moves it to its first fire after now, `catch-up` replays the
+   * fires it skipped. @throws JobNotFoundError
+   */
   async resumeJob(slug: string): Promise<void> {
-    const task = await this.mustUpdate(slug, { paused: false }, 'resume');
+    assertSlug(slug);
+    await this.hooks.ready();
+    const current = await this.ctx.store.get(slug);
+    if (!current) throw new JobNotFoundError(slug);
+    const runAt = this.resumeTime(current);
+    const resumed =
+      runAt === null
+        ? null
+        : await this.ctx.store.update(slug, { paused: false, runAt }, { ifIdle: true });
+    // Running (a pause issued during a run): only the flag changes, so that the run is not fenced out.
+    const task =
+      resumed?.status === 'updated' ? resumed.task : await this.mustUpdate(slug, { paused: false }, 'resume');
     this.hooks.wakeFor(task.runAt);
+  }
+
+  /** Where a paused recurring task whose time passed resumes, by its kind's misfire policy; null: as it is. */
+  private resumeTime(task: StoreTask): Date | null {
+    const now = this.ctx.clock.now();
+    if (!task.paused || task.runAt >= now) return null;
+    const registration = this.registry.get(task.kind);
+    const policy = registration?.misfirePolicy ?? 'fire-once';
+    if (policy === 'catch-up') return null;
+    let trigger;
+    try {
+      trigger = this.registry.triggerOf(task, registration);
+    } catch {
+      return null; // Unreadable: the engine keeps it failed when it runs; resuming changes nothing else.
+    }
+    if (!trigger) return null;
+    if (policy === 'fire-once') return now;
+    try {
+      return firstFireAfter(trigger, task.runAt, now);
+    } catch {
+      return null;
+    }
   }
 
   /** Pauses every task of a kind; returns how many changed. */

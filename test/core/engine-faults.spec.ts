@@ -159,4 +159,24 @@ describe('the engine against a misbehaving store', () => {
     await scheduler.whenIdle();
     expect(lost).toEqual(['t']);
   });
+
+  it('warns when lease renewals come late (a store starved of connections), on the system clock', async () => {
+    const memory = new MemoryStore();
+    const faults = withFaults(memory);
+    const logger = new CapturingLogger();
+    const scheduler = new StdScheduler(faults.store, { logger, leaseMs: 300, instanceId: 'starved' });
+    running.push(scheduler);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    scheduler.registerJob({ kind: 'held', execute: async () => gate });
+    await scheduler.scheduleJob('h', 'held');
+    await scheduler.start();
+    await until(() => scheduler.health().inFlight === 1, 'the job to start');
+    // Each renewal now waits 250 ms for the store, more than leaseMs / 3 (100 ms).
+    faults.slow.set('extendLease', 250);
+    await until(() => logger.has('warn', 'Renewing 1 lease(s) took'), 'the late-renewal warning');
+    expect(logger.has('warn', 'more than leaseMs/3 (100 ms)')).toBe(true);
+    faults.slow.delete('extendLease');
+    release();
+  });
 });

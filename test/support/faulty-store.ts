@@ -7,18 +7,21 @@ import type { JobStore } from '../../lib/core/store/job-store.js';
  * - `failing`: these operations reject at once (a refused connection);
  * - `stalled`: these operations never answer (a connection that stopped forwarding);
  * - `refusing`: per operation, a check of the arguments that returns an error for the store to
- *   throw instead of applying the call (a store that refuses one value), or null to let it through.
+ *   throw instead of applying the call (a store that refuses one value), or null to let it through;
+ * - `slow`: per operation, a real delay before the call goes through (a starved connection pool).
  */
 export function withFaults(store: JobStore): {
   store: JobStore;
   failing: Set<keyof JobStore>;
   stalled: Set<keyof JobStore>;
   refusing: Map<keyof JobStore, (...args: unknown[]) => Error | null>;
+  slow: Map<keyof JobStore, number>;
   calls: Map<string, number>;
 } {
   const failing = new Set<keyof JobStore>();
   const stalled = new Set<keyof JobStore>();
   const refusing = new Map<keyof JobStore, (...args: unknown[]) => Error | null>();
+  const slow = new Map<keyof JobStore, number>();
   const calls = new Map<string, number>();
   const wrapped = new Proxy(store, {
     get(target, property, receiver) {
@@ -32,9 +35,15 @@ export function withFaults(store: JobStore): {
         if (stalled.has(operation)) return new Promise(() => undefined);
         const refusal = refusing.get(operation)?.(...args);
         if (refusal) return Promise.reject(refusal);
+        const delay = slow.get(operation);
+        if (delay !== undefined) {
+          return new Promise((resolve) => setTimeout(resolve, delay)).then(() =>
+            (value as (...a: unknown[]) => unknown).apply(target, args),
+          );
+        }
         return (value as (...a: unknown[]) => unknown).apply(target, args);
       };
     },
   });
-  return { store: wrapped, failing, stalled, refusing, calls };
+  return { store: wrapped, failing, stalled, refusing, slow, calls };
 }
