@@ -131,7 +131,3 @@ export function pauseCases(ctx: OperatingContext): void {
     });
   });
 }
-
-function bySlug(a: { slug: string }, b: { slug: string }): number {
-  return a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0;
-}
