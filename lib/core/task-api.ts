@@ -224,9 +224,7 @@ export abstract class TaskApi {
     if (!current) throw new JobNotFoundError(slug);
     const runAt = this.resumeTime(current);
     const resumed =
-      runAt === null
-        ? null
-        : await this.ctx.store.update(slug, { paused: false, runAt }, { ifIdle: true });
+      runAt === null ? null : await this.ctx.store.update(slug, { paused: false, runAt }, { ifIdle: true });
     // Running (a pause issued during a run): only the flag changes, so that the run is not fenced out.
     const task =
       resumed?.status === 'updated' ? resumed.task : await this.mustUpdate(slug, { paused: false }, 'resume');
