@@ -1,19 +1,14 @@
 /**
- * Starts K worker processes (bench/worker.ts, compiled), waits until each is ready, and drives them:
- * `go`, progress, CPU marks, `stop` and their reports.
+ * Starts K worker processes (bench/worker.ts compiled, or a peer's worker: peers/peer-worker.ts),
+ * waits until each is ready, and drives them: `go`, progress, CPU marks, `stop` and their reports.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-import {
-  wallClock,
-  type FromWorker,
-  type ToWorker,
-  type WorkerConfig,
-  type WorkerReport,
-} from './protocol.js';
+import { wallClock, type FromWorker, type HostConfig, type ToWorker, type WorkerReport } from './protocol.js';
 
-const WORKER_SCRIPT = fileURLToPath(new URL('./worker.js', import.meta.url));
+/** Our worker (a `StdScheduler` on a `PostgresStore`). */
+export const WORKER_SCRIPT = fileURLToPath(new URL('./worker.js', import.meta.url));
 
 interface Member {
   child: ChildProcess;
@@ -31,10 +26,18 @@ export class Fleet {
 
   private constructor() {}
 
-  /** Forks `k` workers and resolves when every one of them has its scheduler started. */
-  static async start(k: number, config: WorkerConfig, execArgv: string[] = []): Promise<Fleet> {
+  /**
+   * Forks `k` workers of `script` (ours by default) and resolves when every one of them is ready
+   * (connected, migrated, listening: only `go` is left).
+   */
+  static async start<C extends HostConfig>(
+    k: number,
+    config: C,
+    execArgv: string[] = [],
+    script: string = WORKER_SCRIPT,
+  ): Promise<Fleet> {
     const fleet = new Fleet();
-    for (let i = 0; i < k; i++) fleet.members.push(fleet.spawn(execArgv));
+    for (let i = 0; i < k; i++) fleet.members.push(fleet.spawn(execArgv, script));
     try {
       await Promise.all(fleet.members.map((m) => fleet.request(m, { type: 'init', config }, 'ready')));
     } catch (error) {
@@ -97,8 +100,8 @@ export class Fleet {
     await Promise.all(this.members.map((m) => this.exited(m, 5_000)));
   }
 
-  private spawn(execArgv: string[]): Member {
-    const child = fork(WORKER_SCRIPT, [], {
+  private spawn(execArgv: string[], script: string): Member {
+    const child = fork(script, [], {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       execArgv,
@@ -137,11 +140,15 @@ export class Fleet {
     for (const listener of [...this.progressListeners]) listener();
   }
 
-  private post(member: Member, message: ToWorker): void {
+  private post<C extends HostConfig>(member: Member, message: ToWorker<C>): void {
     if (!member.exited) member.child.send(message);
   }
 
-  private async request(member: Member, message: ToWorker, reply: FromWorker['type']): Promise<FromWorker> {
+  private async request<C extends HostConfig>(
+    member: Member,
+    message: ToWorker<C>,
+    reply: FromWorker['type'],
+  ): Promise<FromWorker> {
     if (this.failure) throw this.failure;
     const answer = new Promise<FromWorker>((resolve) => member.waiters.push({ type: reply, resolve }));
     this.post(member, message);

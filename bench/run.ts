@@ -15,6 +15,8 @@ import { w3Idle } from './workloads/w3-idle.js';
 import { w4Scale } from './workloads/w4-scale.js';
 import { w5Memory } from './workloads/w5-memory.js';
 import { w6Cron } from './workloads/w6-cron.js';
+import { w7Fleet } from './workloads/w7-fleet.js';
+import { enqueue } from './workloads/enqueue.js';
 import type { Workload, WorkloadContext, WorkloadResult } from './workloads/workload.js';
 
 const WORKLOADS: Record<WorkloadName, { run: Workload; postgres: boolean }> = {
@@ -24,6 +26,8 @@ const WORKLOADS: Record<WorkloadName, { run: Workload; postgres: boolean }> = {
   W4: { run: w4Scale, postgres: true },
   W5: { run: w5Memory, postgres: false },
   W6: { run: w6Cron, postgres: true },
+  W7: { run: w7Fleet, postgres: true },
+  ENQ: { run: enqueue, postgres: true },
 };
 
 /** The source tree's bench/results (the compiled runner lives in build/bench). */

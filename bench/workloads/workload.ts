@@ -30,6 +30,16 @@ export interface BenchOptions {
   heapProfile: boolean;
   /** Print per-workload diagnostics (`--debug`): W2's latest starts, W3's per-second counters, W6's seconds. */
   debug: boolean;
+  /** ENQ: tasks, bulk chunk size, `scheduleJob` calls in flight without the bulk call. */
+  enqueue: { jobs: number; chunk: number; inFlight: number };
+  /** W7: sizes (due among total), `maxConcurrency`, workers, set-up lead (null: by size), memory run. */
+  w7: {
+    variants: Array<{ due: number; total: number }>;
+    maxConcurrency: number;
+    workers: number;
+    leadMs: number | null;
+    memory: boolean;
+  };
 }
 
 /** What a workload gets. */
