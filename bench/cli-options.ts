@@ -17,8 +17,8 @@ export interface RunnerOptions extends BenchOptions {
   compare: boolean;
   /** The peers to compare with (`--peers`), in order. */
   peers: PeerName[];
-  /** Redis for BullMQ (`--redis-url`). */
-  redisUrl: string;
+  /** `--compare --skip-ours`: only the peers (to measure one again). */
+  skipOurs: boolean;
   /** pg-boss 10's W7: how many schedules (each needs a queue of its own). */
   pgBossSchedules: number;
 }
@@ -34,6 +34,7 @@ export const USAGE = `Usage: npm run bench -- [options]
                              run: ENQ then W1 (100,000 jobs, K = 2), W2, W7 (100,000 due); one
                              table with ratios. Needs: npm ci --prefix bench/peers
   --peers a,b                peers to compare with (default: ${PEERS.join(',')})
+  --skip-ours                with --compare: only the peers
   --redis-url URL            Redis for BullMQ (default redis://127.0.0.1:6379; skipped when down)
   --pgboss-schedules N       pg-boss W7 schedules, one queue each (default 100)
   --repeat N                 run each workload N times (default 1)
@@ -122,6 +123,7 @@ export function parseOptions(argv: string[]): RunnerOptions | null {
       'scale-sizes': { type: 'string' },
       compare: { type: 'boolean' },
       peers: { type: 'string' },
+      'skip-ours': { type: 'boolean' },
       'redis-url': { type: 'string' },
       'pgboss-schedules': { type: 'string' },
       'enqueue-jobs': { type: 'string' },
@@ -162,6 +164,7 @@ export function parseOptions(argv: string[]): RunnerOptions | null {
     save: !values['no-save'],
     compare: values.compare ?? false,
     peers: peers as PeerName[],
+    skipOurs: values['skip-ours'] ?? false,
     redisUrl: values['redis-url'] ?? 'redis://127.0.0.1:6379',
     pgBossSchedules: num(values['pgboss-schedules'], 100),
     jobs: list(values.jobs, [20_000, 100_000]),

@@ -60,21 +60,28 @@ export class Fleet {
   }
 
   /** Resolves once the workers together report `count` executions; rejects after `timeoutMs`. */
-  waitForExecuted(count: number, timeoutMs: number): Promise<void> {
+  async waitForExecuted(count: number, timeoutMs: number): Promise<void> {
+    if (!(await this.reached(count, timeoutMs))) {
+      throw new Error(`timed out after ${timeoutMs} ms with ${this.executed}/${count} executions`);
+    }
+  }
+
+  /**
+   * Resolves true once the workers together report `count` executions, false if `timeoutMs` passes
+   * first; rejects if a worker fails.
+   */
+  reached(count: number, timeoutMs: number): Promise<boolean> {
     return new Promise((resolve, reject) => {
       const check = (): void => {
         if (this.failure) finish(this.failure);
-        else if (this.executed >= count) finish(null);
+        else if (this.executed >= count) finish(true);
       };
-      const timer = setTimeout(
-        () => finish(new Error(`timed out after ${timeoutMs} ms with ${this.executed}/${count} executions`)),
-        timeoutMs,
-      );
-      const finish = (error: Error | null): void => {
+      const timer = setTimeout(() => finish(false), Math.max(0, timeoutMs));
+      const finish = (outcome: Error | boolean): void => {
         clearTimeout(timer);
         this.progressListeners.delete(check);
-        if (error) reject(error);
-        else resolve();
+        if (outcome instanceof Error) reject(outcome);
+        else resolve(outcome);
       };
       this.progressListeners.add(check);
       check();

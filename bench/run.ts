@@ -7,6 +7,8 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 import { USAGE, parseOptions, type WorkloadName } from './cli-options.js';
+import { OURS, PeersMissingError, printComparison, runComparison } from './compare.js';
+import { installedVersion } from './peers/load.js';
 import { acquireServer, serverInfo, type BenchServer, type ServerInfo } from './pg-server.js';
 import { rounded } from './stats.js';
 import { w1Burst } from './workloads/w1-burst.js';
@@ -49,8 +51,10 @@ function machine(): Record<string, unknown> {
 }
 
 function printTable(rows: Array<WorkloadResult & { run: number }>): void {
-  const header = ['workload', 'variant', 'run', 'result', 'target', 'met'];
+  const withSystem = rows.some((r) => r.system !== undefined);
+  const header = [...(withSystem ? ['system'] : []), 'workload', 'variant', 'run', 'result', 'target', 'met'];
   const cells = rows.map((r) => [
+    ...(withSystem ? [r.system ?? OURS] : []),
     r.workload,
     r.variant,
     String(r.run),
@@ -73,7 +77,7 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const needsPostgres = options.only.some((w) => WORKLOADS[w].postgres);
+  const needsPostgres = options.compare || options.only.some((w) => WORKLOADS[w].postgres);
   let server: BenchServer | null = null;
   let pgInfo: ServerInfo | null = null;
   const onSignal = (): void => {
@@ -96,7 +100,39 @@ async function main(): Promise<void> {
     };
     const date = new Date();
     const file = `${RESULTS_DIR}${date.toISOString().slice(0, 10)}.jsonl`;
-    const env = { machine: machine(), postgres: pgInfo };
+    const peerVersions = Object.fromEntries(options.peers.map((p) => [p, installedVersion(p)]));
+    const env = { machine: machine(), postgres: pgInfo, ...(options.compare ? { peers: peerVersions } : {}) };
+    const save = (result: WorkloadResult, run: number): void => {
+      log(
+        `${result.system ? `${result.system} ` : ''}${result.workload} ${result.variant}: ${result.summary}`,
+      );
+      if (!options.save) return;
+      mkdirSync(RESULTS_DIR, { recursive: true });
+      const record = {
+        date: new Date().toISOString(),
+        run,
+        ...result,
+        ...env,
+        command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+      };
+      appendFileSync(file, JSON.stringify(rounded(record)) + '\n');
+    };
+    if (options.compare) {
+      for (let run = 1; run <= options.repeat; run++) {
+        log(`compare run ${run}/${options.repeat}`);
+        const produced = await runComparison(ctx as WorkloadContext & { options: typeof options }, (r) =>
+          save(r, run),
+        );
+        for (const r of produced) results.push({ ...r, run });
+        printTable(results.filter((r) => r.run === run));
+        printComparison(produced, [
+          { key: OURS, label: OURS },
+          ...options.peers.map((p) => ({ key: p, label: `${p} ${peerVersions[p] ?? ''}`.trim() })),
+        ]);
+      }
+      if (options.save) log(`results appended to ${file}`);
+      return;
+    }
     for (const name of options.only) {
       for (let run = 1; run <= options.repeat; run++) {
         log(`${name} run ${run}/${options.repeat}`);
@@ -124,18 +160,7 @@ async function main(): Promise<void> {
         log(`${name} run ${run} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
         for (const result of produced) {
           results.push({ ...result, run });
-          log(`${result.workload} ${result.variant}: ${result.summary}`);
-          if (options.save) {
-            mkdirSync(RESULTS_DIR, { recursive: true });
-            const record = {
-              date: new Date().toISOString(),
-              run,
-              ...result,
-              ...env,
-              command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
-            };
-            appendFileSync(file, JSON.stringify(rounded(record)) + '\n');
-          }
+          save(result, run);
         }
       }
     }
@@ -147,6 +172,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  if (error instanceof PeersMissingError) console.error(`[bench] --compare: ${error.message}`);
+  else console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exitCode = 1;
 });

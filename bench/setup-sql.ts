@@ -86,6 +86,14 @@ export async function settleTable(url: string): Promise<void> {
   await withClient(url, (client) => settle(client, 'scheduler_tasks'));
 }
 
+/** VACUUM ANALYZE of every table of the database, then CHECKPOINT (a peer's set-up). */
+export async function settleDatabase(url: string): Promise<void> {
+  await withClient(url, async (client) => {
+    await client.query('VACUUM ANALYZE');
+    await client.query('CHECKPOINT');
+  });
+}
+
 /**
  * Every column of a task but its slug and its creation/update times, as text: two tasks with the
  * same shape were written alike. `null` when the slug does not exist.
