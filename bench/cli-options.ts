@@ -69,6 +69,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --w7 DUE/TOTAL,...         sizes (default 100000/100000,10000/10000,10000/1000000)
   --w7-max-concurrency N     (default 1000)
   --w7-workers N             (default 2)
+  --w7-batch-size N          batchSize (default: the library's, = maxConcurrency); an experiment:
+                             W7's goal is with the library's defaults but maxConcurrency
   --w7-lead-ms N             set-up time allowed before the boundary (default 8000 + 0.04 ms/task)
   --no-w7-memory             skip the memory-store reference run
 
@@ -78,6 +80,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --worker-cpu-prof DIR      each worker writes a V8 CPU profile of the measured part (go to
                              stop) to DIR; summarise with node build/bench/profile-summary.js
   --worker-heap-prof         with --worker-cpu-prof: also an allocation profile (.heapprofile)
+  --store-trace              our workers record each claim and settle (time, tasks); W1 and W7 print
+                             a summary per worker
   --debug                    diagnostics: W2's latest starts, W3's counters second by second (and
                              log_statement = 'all' on its database), W6's lateness per second
 `;
@@ -132,6 +136,8 @@ export function parseOptions(argv: string[]): RunnerOptions | null {
       w7: { type: 'string' },
       'w7-max-concurrency': { type: 'string' },
       'w7-workers': { type: 'string' },
+      'w7-batch-size': { type: 'string' },
+      'store-trace': { type: 'boolean' },
       'w7-lead-ms': { type: 'string' },
       'no-w7-memory': { type: 'boolean' },
       statements: { type: 'boolean' },
@@ -190,6 +196,7 @@ export function parseOptions(argv: string[]): RunnerOptions | null {
     profileDir: profDir ? resolve(profDir) : null,
     heapProfile: values['worker-heap-prof'] ?? false,
     debug: values.debug ?? false,
+    storeTrace: values['store-trace'] ?? false,
     enqueue: {
       jobs: num(values['enqueue-jobs'], 100_000),
       chunk: num(values['enqueue-chunk'], 5000),
@@ -199,6 +206,7 @@ export function parseOptions(argv: string[]): RunnerOptions | null {
       variants: w7Variants(values.w7 ?? '100000/100000,10000/10000,10000/1000000'),
       maxConcurrency: num(values['w7-max-concurrency'], 1000),
       workers: num(values['w7-workers'], 2),
+      batchSize: values['w7-batch-size'] === undefined ? null : num(values['w7-batch-size'], 0),
       leadMs: values['w7-lead-ms'] === undefined ? null : num(values['w7-lead-ms'], 0),
       memory: !values['no-w7-memory'],
     },

@@ -36,7 +36,13 @@ export interface HostConfig {
   profileDir: string | null;
   /** With `profileDir`: also sample allocations (a `.heapprofile` next to the CPU profile). */
   heapProfile: boolean;
+  /** Record every store claim and settle: when it started and ended, how many tasks (`--store-trace`). */
+  traceStore?: boolean;
 }
+
+/** A traced store call (`--store-trace`): what, when (high-resolution wall clock, ms), how many tasks. */
+export const TRACE_CLAIM = 0;
+export const TRACE_SETTLE = 1;
 
 /** Everything one of our workers (worker.ts) needs to start. */
 export interface WorkerConfig extends HostConfig {
@@ -86,6 +92,8 @@ export interface WorkerReport {
   /** 'fires' mode: the start (high-resolution wall clock) of each run, parallel to `ids`. */
   startAt: Float64Array;
   samples: TimingSample[];
+  /** `--store-trace`: [op, start, end, tasks] per store call, flattened (op: TRACE_CLAIM, TRACE_SETTLE). */
+  trace: Float64Array;
   /** process.cpuUsage() at the end (µs). */
   cpu: { user: number; system: number };
   /** How long the graceful stop took (ms). */

@@ -3,7 +3,7 @@
  * appends one JSON line per result to bench/results/<date>.jsonl.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 import { USAGE, parseOptions, type WorkloadName } from './cli-options.js';
@@ -113,6 +113,8 @@ async function main(): Promise<void> {
         run,
         ...result,
         ...env,
+        // The machine is shared: its load when the result came (1, 5 and 15 minute averages).
+        loadAverage: loadavg(),
         command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
       };
       appendFileSync(file, JSON.stringify(rounded(record)) + '\n');

@@ -16,6 +16,8 @@ export interface HostedWorker {
   go(): Promise<void>;
   /** Graceful stop: running jobs finish, outcomes are written, connections closed. */
   stop(): Promise<void>;
+  /** The store calls it traced (`--store-trace`), flattened [op, start, end, tasks]. */
+  trace?(): Float64Array;
 }
 
 /** What a job calls when it starts. */
@@ -158,6 +160,7 @@ export function hostWorker<C extends HostConfig>(build: BuildWorker<C>): void {
           fireAt: runs ? runs.fireAt.slice(0, cfg.record === 'fires' ? count : 0) : new Float64Array(0),
           startAt: runs ? runs.startAt.slice(0, cfg.record === 'fires' ? count : 0) : new Float64Array(0),
           samples,
+          trace: worker?.trace?.() ?? new Float64Array(0),
           cpu,
           stopMs,
         },

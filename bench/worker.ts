@@ -11,7 +11,7 @@ import type { JobContext, StoreTask } from '../lib/core/job.js';
 import type { SchedulerLogger } from '../lib/core/logger.js';
 import { StdScheduler } from '../lib/core/scheduler.js';
 import { PostgresStore } from '../lib/stores/postgres/index.js';
-import type { WorkerConfig } from './protocol.js';
+import { TRACE_CLAIM, TRACE_SETTLE, wallClock, type WorkerConfig } from './protocol.js';
 import { hostWorker, type HostedWorker, type RecordRun } from './worker-host.js';
 
 /** Warnings and errors go to stderr (a bench that hides trouble is worse than a noisy one). */
@@ -40,13 +40,38 @@ async function build(config: WorkerConfig, record: RecordRun): Promise<HostedWor
     },
   });
   await store.init();
+  const trace = config.traceStore ? traceStore(store) : null;
   return {
     go: () => scheduler.start(),
     stop: async () => {
       await scheduler.stop({ timeoutMs: 10_000 });
       await store.close();
     },
+    trace: () => Float64Array.from(trace ?? []),
   };
+}
+
+/**
+ * Wraps the store's claim and settle to record each call: [op, start, end, tasks] (a profiling aid:
+ * where the time of a run goes between the database and the engine).
+ */
+function traceStore(store: PostgresStore): number[] {
+  const trace: number[] = [];
+  const claim = store.claim.bind(store);
+  const settle = store.settle.bind(store);
+  store.claim = async (request) => {
+    const start = wallClock();
+    const tasks = await claim(request);
+    trace.push(TRACE_CLAIM, start, wallClock(), tasks.length);
+    return tasks;
+  };
+  store.settle = async (owner, outcomes) => {
+    const start = wallClock();
+    const result = await settle(owner, outcomes);
+    trace.push(TRACE_SETTLE, start, wallClock(), outcomes.length);
+    return result;
+  };
+  return trace;
 }
 
 hostWorker(build);

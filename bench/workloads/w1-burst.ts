@@ -8,6 +8,7 @@ import { Fleet } from '../fleet.js';
 import type { BenchDatabase } from '../pg-server.js';
 import { countTasks, insertTasks } from '../setup-sql.js';
 import { int } from '../stats.js';
+import { describeTrace, summariseTrace } from '../store-trace.js';
 import { KIND, collectStatements, startStatements, withDatabase, workerConfig } from './shared.js';
 import type { Workload, WorkloadContext, WorkloadResult } from './workload.js';
 
@@ -60,6 +61,8 @@ export async function runBurst(
   const top = await collectStatements(ctx, db, statements);
 
   const lastAt = Math.max(...reports.map((r) => r.lastAt ?? 0));
+  const trace = ctx.options.storeTrace ? summariseTrace(reports, startedAt, lastAt) : [];
+  for (const t of trace) ctx.log(`W1 store trace: ${describeTrace(t)}`);
   const seconds = (lastAt - startedAt) / 1000;
   const rate = jobs / seconds;
   const seen = new Uint8Array(jobs + 1);
@@ -104,6 +107,7 @@ export async function runBurst(
       backendCpuUsPerJob: backendUsPerJob,
       stopMs: reports.map((r) => r.stopMs),
       ...(top.length > 0 ? { topStatements: top } : {}),
+      ...(trace.length > 0 ? { storeTrace: trace } : {}),
     },
     options: { ...config.scheduler, poolMax: config.poolMax },
   };

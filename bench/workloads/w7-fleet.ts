@@ -14,6 +14,7 @@ import { Fleet } from '../fleet.js';
 import type { MemoryCronOptions, MemoryCronResult } from '../memory-cron.js';
 import type { WorkerConfig } from '../protocol.js';
 import { sql } from '../setup-sql.js';
+import { describeTrace, summariseTrace } from '../store-trace.js';
 import { int } from '../stats.js';
 import { KIND, collectStatements, startStatements, withDatabase } from './shared.js';
 import { W7_GOAL, checkFires, describeFires, meetsGoal } from './w7-fires.js';
@@ -75,7 +76,7 @@ async function orFailed(
 
 /** The PostgreSQL run of one variant. */
 export async function onPostgres(ctx: WorkloadContext, { due, total }: W7Variant): Promise<WorkloadResult> {
-  const { maxConcurrency, workers } = ctx.options.w7;
+  const { maxConcurrency, workers, batchSize } = ctx.options.w7;
   return withDatabase(ctx, 'w7', async (db, track) => {
     if (total > due) {
       ctx.log(`W7: seeding ${int(total - due)} tasks due later`);
@@ -89,11 +90,12 @@ export async function onPostgres(ctx: WorkloadContext, { due, total }: W7Variant
       url: db.url,
       kind: KIND,
       poolMax: null,
-      scheduler: { maxConcurrency },
+      scheduler: batchSize === null ? { maxConcurrency } : { maxConcurrency, batchSize },
       record: 'fires',
       progressEveryMs: 50,
       profileDir: ctx.options.profileDir,
       heapProfile: ctx.options.heapProfile,
+      traceStore: ctx.options.storeTrace,
     };
     const fleet = track(await Fleet.start(workers, config, ctx.options.workerExecArgv));
     const margin = boundary - Date.now();
@@ -111,12 +113,18 @@ export async function onPostgres(ctx: WorkloadContext, { due, total }: W7Variant
 
     const check = checkFires(reports, due, boundary);
     const state = await tableState(db.url, due, nextFire(boundary));
+    const trace = ctx.options.storeTrace ? summariseTrace(reports, boundary, state.lastSettleMs + 1) : [];
+    for (const t of trace) ctx.log(`W7 store trace: ${describeTrace(t)}`);
     const rescheduled = state.rescheduled === due && state.laterUntouched === total - due;
     const workerCpuMs = cpuAfter.reduce((a, b) => a + b, 0) - cpuBefore.reduce((a, b) => a + b, 0);
     const settledMs = state.lastSettleMs - boundary;
     return {
       workload: 'W7',
-      variant: `${int(due)} due of ${int(total)} scheduled, K=${workers}, PostgreSQL`,
+      variant:
+        `${int(due)} due of ${int(total)} scheduled, K=${workers}, PostgreSQL` +
+        (maxConcurrency !== 1000 || batchSize !== null
+          ? ` (maxConcurrency ${maxConcurrency}${batchSize === null ? '' : `, batchSize ${batchSize}`})`
+          : ''),
       summary:
         `${describeFires(check)}; ${rescheduled ? 'every task rescheduled to its next fire' : `NOT rescheduled (${state.rescheduled}/${due} due, ${state.laterUntouched}/${total - due} later untouched)`}` +
         `; last reschedule written at +${(settledMs / 1000).toFixed(2)} s; CPU/fire: workers ${((workerCpuMs * 1000) / due).toFixed(1)} µs` +
@@ -134,8 +142,14 @@ export async function onPostgres(ctx: WorkloadContext, { due, total }: W7Variant
         workerCpuMs,
         backendCpuMs: backendMs,
         ...(top.length > 0 ? { topStatements: top } : {}),
+        ...(trace.length > 0 ? { storeTrace: trace } : {}),
       },
-      options: { maxConcurrency, poolMax: 'library default', otherOptions: 'library defaults' },
+      options: {
+        maxConcurrency,
+        batchSize: batchSize ?? 'library default (= maxConcurrency)',
+        poolMax: 'library default',
+        otherOptions: 'library defaults',
+      },
     };
   });
 }

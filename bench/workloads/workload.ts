@@ -30,6 +30,8 @@ export interface BenchOptions {
   heapProfile: boolean;
   /** Print per-workload diagnostics (`--debug`): W2's latest starts, W3's per-second counters, W6's seconds. */
   debug: boolean;
+  /** `--store-trace`: our workers trace their claims and settles. */
+  storeTrace: boolean;
   /** Redis for BullMQ in `--compare` (`--redis-url`). */
   redisUrl: string;
   /** ENQ: tasks, bulk chunk size, `scheduleJob` calls in flight without the bulk call. */
@@ -39,6 +41,8 @@ export interface BenchOptions {
     variants: Array<{ due: number; total: number }>;
     maxConcurrency: number;
     workers: number;
+    /** `--w7-batch-size` (null: the library's default). */
+    batchSize: number | null;
     leadMs: number | null;
     memory: boolean;
   };
