@@ -19,8 +19,8 @@ export interface RunnerOptions extends BenchOptions {
   peers: PeerName[];
   /** `--compare --skip-ours`: only the peers (to measure one again). */
   skipOurs: boolean;
-  /** pg-boss 10's W7: how many schedules (each needs a queue of its own). */
-  pgBossSchedules: number;
+  /** The peers' W7 sizes where they cannot take 100,000 (`--pgboss-schedules`, `--graphile-cron-items`). */
+  peerW7Caps: { pgBossSchedules: number; graphileCronItems: number };
 }
 
 /** The peers `--compare` knows. */
@@ -37,6 +37,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --skip-ours                with --compare: only the peers
   --redis-url URL            Redis for BullMQ (default redis://127.0.0.1:6379; skipped when down)
   --pgboss-schedules N       pg-boss W7 schedules, one queue each (default 100)
+  --graphile-cron-items N    graphile-worker W7 crontab items (default 10000)
   --repeat N                 run each workload N times (default 1)
   --pg-url URL               PostgreSQL server (default: $PG_URL, else an embedded server)
   --no-save                  do not append to bench/results/<date>.jsonl
@@ -130,6 +131,7 @@ export function parseOptions(argv: string[]): RunnerOptions | null {
       'skip-ours': { type: 'boolean' },
       'redis-url': { type: 'string' },
       'pgboss-schedules': { type: 'string' },
+      'graphile-cron-items': { type: 'string' },
       'enqueue-jobs': { type: 'string' },
       'enqueue-chunk': { type: 'string' },
       'enqueue-in-flight': { type: 'string' },
@@ -172,7 +174,10 @@ export function parseOptions(argv: string[]): RunnerOptions | null {
     peers: peers as PeerName[],
     skipOurs: values['skip-ours'] ?? false,
     redisUrl: values['redis-url'] ?? 'redis://127.0.0.1:6379',
-    pgBossSchedules: num(values['pgboss-schedules'], 100),
+    peerW7Caps: {
+      pgBossSchedules: num(values['pgboss-schedules'], 100),
+      graphileCronItems: num(values['graphile-cron-items'], 10_000),
+    },
     jobs: list(values.jobs, [20_000, 100_000]),
     workers: list(values.workers, [1, 2]),
     repeat: num(values.repeat, 1),

@@ -94,7 +94,7 @@ export async function runComparison(
         continue;
       }
     }
-    const adapter = await loadAdapter(name, ctx.options.pgBossSchedules);
+    const adapter = await loadAdapter(name, ctx.options.peerW7Caps);
     ctx.log(`compare: ${name} ${adapter.version} (${JSON.stringify(adapter.settings)})`);
     await attempt(name, 'ENQ', () => peerEnqueueThenBurst(ctx, adapter));
     await attempt(name, 'W2', async () => [await peerLateness(ctx, adapter)]);

@@ -94,11 +94,30 @@ export class Fleet {
     return replies.map((r) => (r.type === 'cpu' ? (r.user + r.system) / 1000 : 0));
   }
 
-  /** Graceful stop of every worker; their reports. */
-  async stop(): Promise<WorkerReport[]> {
-    const replies = await Promise.all(this.members.map((m) => this.request(m, { type: 'stop' }, 'report')));
+  /**
+   * Graceful stop of every worker; their reports. A worker that has not reported within `timeoutMs`
+   * (a peer stuck in a statement) is killed, and its report is an empty one marked `killed`.
+   */
+  async stop(timeoutMs = 60_000): Promise<WorkerReport[]> {
+    const replies = await Promise.all(
+      this.members.map((m) =>
+        Promise.race([
+          this.request(m, { type: 'stop' }, 'report'),
+          new Promise<null>((resolve) => setTimeout(() => resolve(null), timeoutMs).unref()),
+        ]),
+      ),
+    );
+    const reports = replies.map((r, i) => {
+      if (r !== null) return (r as Extract<FromWorker, { type: 'report' }>).report;
+      const member = this.members[i];
+      process.stderr.write(
+        `[bench] worker ${member.child.pid} did not stop within ${timeoutMs} ms: killed\n`,
+      );
+      member.child.kill('SIGKILL');
+      return emptyReport(member.child.pid ?? 0, member.executed);
+    });
     await Promise.all(this.members.map((m) => this.exited(m, 15_000)));
-    return replies.map((r) => (r as Extract<FromWorker, { type: 'report' }>).report);
+    return reports;
   }
 
   /** Kills whatever is still running (after a failure). */
@@ -177,4 +196,22 @@ export class Fleet {
       });
     });
   }
+}
+
+/** The report of a worker that was killed before it could send its own (what ran there is lost). */
+function emptyReport(pid: number, executed: number): WorkerReport {
+  return {
+    pid,
+    executed,
+    firstAt: null,
+    lastAt: null,
+    ids: new Int32Array(0),
+    fireAt: new Float64Array(0),
+    startAt: new Float64Array(0),
+    samples: [],
+    trace: new Float64Array(0),
+    cpu: { user: 0, system: 0 },
+    stopMs: Number.NaN,
+    killed: true,
+  };
 }

@@ -98,6 +98,8 @@ export interface WorkerReport {
   cpu: { user: number; system: number };
   /** How long the graceful stop took (ms). */
   stopMs: number;
+  /** Set by the runner when the worker did not stop in time and was killed (its records are lost). */
+  killed?: boolean;
 }
 
 /** Worker → runner. */

@@ -243,7 +243,7 @@ export async function peerFleet(
     if (margin < 300) throw new Error(`${adapter.name} W7: set-up ended ${-margin} ms after the boundary`);
     fleet.go();
     // A minute-level peer's schedules are hourly here (one fire per run); a per-minute one fires again at +60 s.
-    const window = plan.granularity === 'minute' ? 180_000 : 55_000;
+    const window = plan.granularity === 'minute' ? 120_000 : 55_000;
     const all = await fleet.reached(plan.tasks, boundary + window - Date.now());
     if (!all)
       ctx.log(
