@@ -23,17 +23,22 @@ const W7_TASKS = 100_000;
 /** The peers cannot run: the message says the one command that installs them. */
 export class PeersMissingError extends Error {}
 
-/** Runs every system's workloads; `emit` receives each result as it comes (saving, logging). */
-export async function runComparison(
-  ctx: WorkloadContext & { options: RunnerOptions },
-  emit: (result: WorkloadResult) => void,
-): Promise<WorkloadResult[]> {
+/** @throws PeersMissingError, saying the one command that installs them, when a peer is missing. */
+export function assertPeersInstalled(): void {
   const missing = missingPackages();
   if (missing.length > 0) {
     throw new PeersMissingError(
       `the peers are not installed (${missing.join(', ')} missing): run \`${INSTALL_COMMAND}\` first`,
     );
   }
+}
+
+/** Runs every system's workloads; `emit` receives each result as it comes (saving, logging). */
+export async function runComparison(
+  ctx: WorkloadContext & { options: RunnerOptions },
+  emit: (result: WorkloadResult) => void,
+): Promise<WorkloadResult[]> {
+  assertPeersInstalled();
   const results: WorkloadResult[] = [];
   const record = (list: WorkloadResult[]): void => {
     for (const r of list) {

@@ -7,7 +7,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 import { USAGE, parseOptions, type WorkloadName } from './cli-options.js';
-import { OURS, PeersMissingError, printComparison, runComparison } from './compare.js';
+import { OURS, PeersMissingError, assertPeersInstalled, printComparison, runComparison } from './compare.js';
 import { installedVersion } from './peers/load.js';
 import { acquireServer, serverInfo, type BenchServer, type ServerInfo } from './pg-server.js';
 import { rounded } from './stats.js';
@@ -77,6 +77,7 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
+  if (options.compare) assertPeersInstalled();
   const needsPostgres = options.compare || options.only.some((w) => WORKLOADS[w].postgres);
   let server: BenchServer | null = null;
   let pgInfo: ServerInfo | null = null;
