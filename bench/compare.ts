@@ -89,7 +89,7 @@ export async function runComparison(
             workload: '-',
             system: name,
             variant: 'skipped',
-            summary: `skipped: Redis at ${ctx.options.redisUrl} does not answer (${problem})`,
+            summary: `Redis at ${ctx.options.redisUrl} does not answer (${problem})`,
             target: '',
             met: null,
             metrics: {},
@@ -194,7 +194,8 @@ export function printComparison(
       const r = results.find((x) => (x.system ?? OURS) === system && x.workload === row.workload);
       const v = r ? row.value(r) : undefined;
       if (!r) {
-        line.push('-');
+        const skipped = results.some((x) => x.system === system && x.variant === 'skipped');
+        line.push(skipped ? 'skipped' : '-');
         continue;
       }
       if (v === undefined) {
