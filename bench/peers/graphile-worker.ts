@@ -30,8 +30,8 @@ import {
 const NAME: PeerName = 'graphile-worker';
 
 /**
- * Why W7 gives it fewer tasks by default (`--graphile-cron-items`): measured on this machine with
- * 2 workers, the time from the minute to the jobs being added.
+ * Why W7 gives it fewer tasks by default (`--graphile-cron-items`): measured on this machine, the
+ * time from the minute to the jobs being added (one worker process; 100,000: two, in `--compare`).
  */
 const SUPERLINEAR =
   "the one statement that turns a minute's matching crontab items into jobs grows faster than linearly " +
