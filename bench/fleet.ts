@@ -1,19 +1,14 @@
 /**
- * Starts K worker processes (bench/worker.ts, compiled), waits until each is ready, and drives them:
- * `go`, progress, CPU marks, `stop` and their reports.
+ * Starts K worker processes (bench/worker.ts compiled, or a peer's worker: peers/peer-worker.ts),
+ * waits until each is ready, and drives them: `go`, progress, CPU marks, `stop` and their reports.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-import {
-  wallClock,
-  type FromWorker,
-  type ToWorker,
-  type WorkerConfig,
-  type WorkerReport,
-} from './protocol.js';
+import { wallClock, type FromWorker, type HostConfig, type ToWorker, type WorkerReport } from './protocol.js';
 
-const WORKER_SCRIPT = fileURLToPath(new URL('./worker.js', import.meta.url));
+/** Our worker (a `StdScheduler` on a `PostgresStore`). */
+export const WORKER_SCRIPT = fileURLToPath(new URL('./worker.js', import.meta.url));
 
 interface Member {
   child: ChildProcess;
@@ -31,10 +26,18 @@ export class Fleet {
 
   private constructor() {}
 
-  /** Forks `k` workers and resolves when every one of them has its scheduler started. */
-  static async start(k: number, config: WorkerConfig, execArgv: string[] = []): Promise<Fleet> {
+  /**
+   * Forks `k` workers of `script` (ours by default) and resolves when every one of them is ready
+   * (connected, migrated, listening: only `go` is left).
+   */
+  static async start<C extends HostConfig>(
+    k: number,
+    config: C,
+    execArgv: string[] = [],
+    script: string = WORKER_SCRIPT,
+  ): Promise<Fleet> {
     const fleet = new Fleet();
-    for (let i = 0; i < k; i++) fleet.members.push(fleet.spawn(execArgv));
+    for (let i = 0; i < k; i++) fleet.members.push(fleet.spawn(execArgv, script));
     try {
       await Promise.all(fleet.members.map((m) => fleet.request(m, { type: 'init', config }, 'ready')));
     } catch (error) {
@@ -57,21 +60,28 @@ export class Fleet {
   }
 
   /** Resolves once the workers together report `count` executions; rejects after `timeoutMs`. */
-  waitForExecuted(count: number, timeoutMs: number): Promise<void> {
+  async waitForExecuted(count: number, timeoutMs: number): Promise<void> {
+    if (!(await this.reached(count, timeoutMs))) {
+      throw new Error(`timed out after ${timeoutMs} ms with ${this.executed}/${count} executions`);
+    }
+  }
+
+  /**
+   * Resolves true once the workers together report `count` executions, false if `timeoutMs` passes
+   * first; rejects if a worker fails.
+   */
+  reached(count: number, timeoutMs: number): Promise<boolean> {
     return new Promise((resolve, reject) => {
       const check = (): void => {
         if (this.failure) finish(this.failure);
-        else if (this.executed >= count) finish(null);
+        else if (this.executed >= count) finish(true);
       };
-      const timer = setTimeout(
-        () => finish(new Error(`timed out after ${timeoutMs} ms with ${this.executed}/${count} executions`)),
-        timeoutMs,
-      );
-      const finish = (error: Error | null): void => {
+      const timer = setTimeout(() => finish(false), Math.max(0, timeoutMs));
+      const finish = (outcome: Error | boolean): void => {
         clearTimeout(timer);
         this.progressListeners.delete(check);
-        if (error) reject(error);
-        else resolve();
+        if (outcome instanceof Error) reject(outcome);
+        else resolve(outcome);
       };
       this.progressListeners.add(check);
       check();
@@ -84,11 +94,30 @@ export class Fleet {
     return replies.map((r) => (r.type === 'cpu' ? (r.user + r.system) / 1000 : 0));
   }
 
-  /** Graceful stop of every worker; their reports. */
-  async stop(): Promise<WorkerReport[]> {
-    const replies = await Promise.all(this.members.map((m) => this.request(m, { type: 'stop' }, 'report')));
+  /**
+   * Graceful stop of every worker; their reports. A worker that has not reported within `timeoutMs`
+   * (a peer stuck in a statement) is killed, and its report is an empty one marked `killed`.
+   */
+  async stop(timeoutMs = 60_000): Promise<WorkerReport[]> {
+    const replies = await Promise.all(
+      this.members.map((m) =>
+        Promise.race([
+          this.request(m, { type: 'stop' }, 'report'),
+          new Promise<null>((resolve) => setTimeout(() => resolve(null), timeoutMs).unref()),
+        ]),
+      ),
+    );
+    const reports = replies.map((r, i) => {
+      if (r !== null) return (r as Extract<FromWorker, { type: 'report' }>).report;
+      const member = this.members[i];
+      process.stderr.write(
+        `[bench] worker ${member.child.pid} did not stop within ${timeoutMs} ms: killed\n`,
+      );
+      member.child.kill('SIGKILL');
+      return emptyReport(member.child.pid ?? 0, member.executed);
+    });
     await Promise.all(this.members.map((m) => this.exited(m, 15_000)));
-    return replies.map((r) => (r as Extract<FromWorker, { type: 'report' }>).report);
+    return reports;
   }
 
   /** Kills whatever is still running (after a failure). */
@@ -97,8 +126,8 @@ export class Fleet {
     await Promise.all(this.members.map((m) => this.exited(m, 5_000)));
   }
 
-  private spawn(execArgv: string[]): Member {
-    const child = fork(WORKER_SCRIPT, [], {
+  private spawn(execArgv: string[], script: string): Member {
+    const child = fork(script, [], {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       execArgv,
@@ -137,11 +166,15 @@ export class Fleet {
     for (const listener of [...this.progressListeners]) listener();
   }
 
-  private post(member: Member, message: ToWorker): void {
+  private post<C extends HostConfig>(member: Member, message: ToWorker<C>): void {
     if (!member.exited) member.child.send(message);
   }
 
-  private async request(member: Member, message: ToWorker, reply: FromWorker['type']): Promise<FromWorker> {
+  private async request<C extends HostConfig>(
+    member: Member,
+    message: ToWorker<C>,
+    reply: FromWorker['type'],
+  ): Promise<FromWorker> {
     if (this.failure) throw this.failure;
     const answer = new Promise<FromWorker>((resolve) => member.waiters.push({ type: reply, resolve }));
     this.post(member, message);
@@ -163,4 +196,22 @@ export class Fleet {
       });
     });
   }
+}
+
+/** The report of a worker that was killed before it could send its own (what ran there is lost). */
+function emptyReport(pid: number, executed: number): WorkerReport {
+  return {
+    pid,
+    executed,
+    firstAt: null,
+    lastAt: null,
+    ids: new Int32Array(0),
+    fireAt: new Float64Array(0),
+    startAt: new Float64Array(0),
+    samples: [],
+    trace: new Float64Array(0),
+    cpu: { user: 0, system: 0 },
+    stopMs: Number.NaN,
+    killed: true,
+  };
 }

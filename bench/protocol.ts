@@ -1,6 +1,7 @@
 /**
  * The messages between the bench runner and its worker processes (child_process IPC, "advanced"
- * serialization so that typed arrays travel as such).
+ * serialization so that typed arrays travel as such). The same protocol drives our workers
+ * (worker.ts) and the peers' (peers/peer-worker.ts); worker-host.ts is the worker side of it.
  */
 
 /** The scheduler options a worker runs with (see bench/README.md for what each does). */
@@ -14,22 +15,17 @@ export interface WorkerSchedulerOptions {
 
 /** What a worker records per execution. */
 export type RecordMode =
-  /** Only the number at the end of the slug (W1: exactly-once check; slugs are `<prefix>-<n>`). */
+  /** Only the task's number (W1, enqueue: exactly-once check; our slugs are `<prefix>-<n>`). */
   | 'ids'
-  /** Slug, scheduled time and start time (W2, W6: lateness and exactly-once per fire). */
+  /** Number, scheduled time and start time as objects (W2, W6: lateness and exactly-once per fire). */
   | 'timing'
+  /** Number, fire time and start time in typed arrays (W7: 100,000 fires and more). */
+  | 'fires'
   /** Nothing is expected to run (W3: idle cost). */
   | 'none';
 
-/** Everything a worker needs to start. */
-export interface WorkerConfig {
-  /** Connection string of the bench database. */
-  url: string;
-  /** The kind of the no-op job the worker registers. */
-  kind: string;
-  /** Connections in the worker's pool (one of them holds LISTEN). */
-  poolMax: number;
-  scheduler: WorkerSchedulerOptions;
+/** What every worker process needs, whatever it runs. */
+export interface HostConfig {
   record: RecordMode;
   /** How often the worker reports its progress, in ms. */
   progressEveryMs: number;
@@ -40,12 +36,30 @@ export interface WorkerConfig {
   profileDir: string | null;
   /** With `profileDir`: also sample allocations (a `.heapprofile` next to the CPU profile). */
   heapProfile: boolean;
+  /** Record every store claim and settle: when it started and ended, how many tasks (`--store-trace`). */
+  traceStore?: boolean;
+}
+
+/** A traced store call (`--store-trace`): what, when (high-resolution wall clock, ms), how many tasks. */
+export const TRACE_CLAIM = 0;
+export const TRACE_SETTLE = 1;
+
+/** Everything one of our workers (worker.ts) needs to start. */
+export interface WorkerConfig extends HostConfig {
+  /** Connection string of the bench database. */
+  url: string;
+  /** The kind of the no-op job the worker registers. */
+  kind: string;
+  /** Connections in the worker's pool (one of them holds LISTEN); `null`: the library's default. */
+  poolMax: number | null;
+  /** Options given to `StdScheduler`; an option left out takes the library's default. */
+  scheduler: Partial<WorkerSchedulerOptions>;
 }
 
 /** Runner → worker. */
-export type ToWorker =
-  | { type: 'init'; config: WorkerConfig }
-  /** Register the job: the loop starts claiming. */
+export type ToWorker<C extends HostConfig = HostConfig> =
+  | { type: 'init'; config: C }
+  /** Start running jobs: what the measurement starts from. */
   | { type: 'go' }
   /** Report CPU time used so far. */
   | { type: 'cpu' }
@@ -54,8 +68,9 @@ export type ToWorker =
 
 /** One execution as a 'timing' worker saw it. */
 export interface TimingSample {
-  slug: string;
-  /** The fire time the engine ran it for (ms since epoch). */
+  /** The task's number (our slug's suffix, the peers' payload). */
+  id: number;
+  /** The time the task was due (ms since epoch). */
   scheduledAt: number;
   /** When the job started: high-resolution wall clock (ms since epoch, fractional). */
   startedAt: number;
@@ -70,13 +85,21 @@ export interface WorkerReport {
   /** High-resolution wall time of the first and last job start (ms since epoch). */
   firstAt: number | null;
   lastAt: number | null;
-  /** The numbers of the slugs run ('ids' mode), in start order. */
+  /** The numbers of the tasks run ('ids' and 'fires' modes), in start order. */
   ids: Int32Array;
+  /** 'fires' mode: the fire time (ms since epoch) of each run, parallel to `ids`. */
+  fireAt: Float64Array;
+  /** 'fires' mode: the start (high-resolution wall clock) of each run, parallel to `ids`. */
+  startAt: Float64Array;
   samples: TimingSample[];
+  /** `--store-trace`: [op, start, end, tasks] per store call, flattened (op: TRACE_CLAIM, TRACE_SETTLE). */
+  trace: Float64Array;
   /** process.cpuUsage() at the end (µs). */
   cpu: { user: number; system: number };
   /** How long the graceful stop took (ms). */
   stopMs: number;
+  /** Set by the runner when the worker did not stop in time and was killed (its records are lost). */
+  killed?: boolean;
 }
 
 /** Worker → runner. */

@@ -3,10 +3,12 @@
  * appends one JSON line per result to bench/results/<date>.jsonl.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 import { USAGE, parseOptions, type WorkloadName } from './cli-options.js';
+import { OURS, PeersMissingError, assertPeersInstalled, printComparison, runComparison } from './compare.js';
+import { installedVersion } from './peers/load.js';
 import { acquireServer, serverInfo, type BenchServer, type ServerInfo } from './pg-server.js';
 import { rounded } from './stats.js';
 import { w1Burst } from './workloads/w1-burst.js';
@@ -15,6 +17,8 @@ import { w3Idle } from './workloads/w3-idle.js';
 import { w4Scale } from './workloads/w4-scale.js';
 import { w5Memory } from './workloads/w5-memory.js';
 import { w6Cron } from './workloads/w6-cron.js';
+import { w7Fleet } from './workloads/w7-fleet.js';
+import { enqueue } from './workloads/enqueue.js';
 import type { Workload, WorkloadContext, WorkloadResult } from './workloads/workload.js';
 
 const WORKLOADS: Record<WorkloadName, { run: Workload; postgres: boolean }> = {
@@ -24,6 +28,8 @@ const WORKLOADS: Record<WorkloadName, { run: Workload; postgres: boolean }> = {
   W4: { run: w4Scale, postgres: true },
   W5: { run: w5Memory, postgres: false },
   W6: { run: w6Cron, postgres: true },
+  W7: { run: w7Fleet, postgres: true },
+  ENQ: { run: enqueue, postgres: true },
 };
 
 /** The source tree's bench/results (the compiled runner lives in build/bench). */
@@ -45,8 +51,10 @@ function machine(): Record<string, unknown> {
 }
 
 function printTable(rows: Array<WorkloadResult & { run: number }>): void {
-  const header = ['workload', 'variant', 'run', 'result', 'target', 'met'];
+  const withSystem = rows.some((r) => r.system !== undefined);
+  const header = [...(withSystem ? ['system'] : []), 'workload', 'variant', 'run', 'result', 'target', 'met'];
   const cells = rows.map((r) => [
+    ...(withSystem ? [r.system ?? OURS] : []),
     r.workload,
     r.variant,
     String(r.run),
@@ -69,7 +77,8 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const needsPostgres = options.only.some((w) => WORKLOADS[w].postgres);
+  if (options.compare) assertPeersInstalled();
+  const needsPostgres = options.compare || options.only.some((w) => WORKLOADS[w].postgres);
   let server: BenchServer | null = null;
   let pgInfo: ServerInfo | null = null;
   const onSignal = (): void => {
@@ -92,7 +101,41 @@ async function main(): Promise<void> {
     };
     const date = new Date();
     const file = `${RESULTS_DIR}${date.toISOString().slice(0, 10)}.jsonl`;
-    const env = { machine: machine(), postgres: pgInfo };
+    const peerVersions = Object.fromEntries(options.peers.map((p) => [p, installedVersion(p)]));
+    const env = { machine: machine(), postgres: pgInfo, ...(options.compare ? { peers: peerVersions } : {}) };
+    const save = (result: WorkloadResult, run: number): void => {
+      log(
+        `${result.system ? `${result.system} ` : ''}${result.workload} ${result.variant}: ${result.summary}`,
+      );
+      if (!options.save) return;
+      mkdirSync(RESULTS_DIR, { recursive: true });
+      const record = {
+        date: new Date().toISOString(),
+        run,
+        ...result,
+        ...env,
+        // The machine is shared: its load when the result came (1, 5 and 15 minute averages).
+        loadAverage: loadavg(),
+        command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+      };
+      appendFileSync(file, JSON.stringify(rounded(record)) + '\n');
+    };
+    if (options.compare) {
+      for (let run = 1; run <= options.repeat; run++) {
+        log(`compare run ${run}/${options.repeat}`);
+        const produced = await runComparison(ctx as WorkloadContext & { options: typeof options }, (r) =>
+          save(r, run),
+        );
+        for (const r of produced) results.push({ ...r, run });
+        printTable(results.filter((r) => r.run === run));
+        printComparison(produced, [
+          { key: OURS, label: OURS },
+          ...options.peers.map((p) => ({ key: p, label: `${p} ${peerVersions[p] ?? ''}`.trim() })),
+        ]);
+      }
+      if (options.save) log(`results appended to ${file}`);
+      return;
+    }
     for (const name of options.only) {
       for (let run = 1; run <= options.repeat; run++) {
         log(`${name} run ${run}/${options.repeat}`);
@@ -120,18 +163,7 @@ async function main(): Promise<void> {
         log(`${name} run ${run} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
         for (const result of produced) {
           results.push({ ...result, run });
-          log(`${result.workload} ${result.variant}: ${result.summary}`);
-          if (options.save) {
-            mkdirSync(RESULTS_DIR, { recursive: true });
-            const record = {
-              date: new Date().toISOString(),
-              run,
-              ...result,
-              ...env,
-              command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
-            };
-            appendFileSync(file, JSON.stringify(rounded(record)) + '\n');
-          }
+          save(result, run);
         }
       }
     }
@@ -143,6 +175,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  if (error instanceof PeersMissingError) console.error(`[bench] --compare: ${error.message}`);
+  else console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exitCode = 1;
 });

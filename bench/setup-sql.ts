@@ -32,22 +32,105 @@ export interface BulkTasks {
 }
 
 /**
- * Inserts one-time tasks with a `null` payload in one statement, then VACUUM ANALYZE (the planner
- * sees the real size, and no autovacuum starts during the measurement) and CHECKPOINT (no
- * checkpoint of the set-up's writes lands in the measurement).
+ * Inserts one-time tasks with a `null` payload in one statement, then VACUUM ANALYZE and
+ * CHECKPOINT (see `settleTable`).
  */
 export async function insertTasks(url: string, tasks: BulkTasks): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
+  await withClient(url, async (client) => {
     await client.query(
       `INSERT INTO scheduler_tasks (slug, kind, payload, run_at)
        SELECT $1 || g, $2, 'null'::json, ${tasks.runAtSql}
        FROM generate_series(1, $3::integer) AS g`,
       [tasks.prefix, tasks.kind, tasks.count],
     );
-    await client.query('VACUUM ANALYZE scheduler_tasks');
+    await settle(client, 'scheduler_tasks');
+  });
+}
+
+/** Recurring tasks to insert: numbers `from..to`, each with its own cron expression. */
+export interface BulkRecurringTasks {
+  /** Slugs are `${prefix}${g}`, g = from..to. */
+  prefix: string;
+  kind: string;
+  from: number;
+  to: number;
+  /** SQL expression (text) of task g's cron expression, read in UTC. */
+  expressionSql: string;
+  /** SQL expression (timestamptz) of task g's first fire: what `scheduleJob` computes from the trigger. */
+  runAtSql: string;
+}
+
+/**
+ * Inserts recurring tasks as `scheduleJob(slug, kind, { trigger: expression })` writes them: a
+ * `null` payload, the stored schedule `{ type: 'cron', expression, timeZone: 'UTC' }`, version 1,
+ * not paused, no lease. One statement; no VACUUM (call `settleTable` when the table is complete).
+ * Callers prove the rows equal the library's with `taskShape` on a task made by `scheduleJob`.
+ */
+export async function insertRecurringTasks(url: string, tasks: BulkRecurringTasks): Promise<void> {
+  await withClient(url, (client) =>
+    client.query(
+      `INSERT INTO scheduler_tasks (slug, kind, payload, run_at, schedule)
+       SELECT $1 || g, $2, 'null'::json, ${tasks.runAtSql},
+              jsonb_build_object('type', 'cron', 'expression', ${tasks.expressionSql}, 'timeZone', 'UTC')
+       FROM generate_series($3::integer, $4::integer) AS g`,
+      [tasks.prefix, tasks.kind, tasks.from, tasks.to],
+    ),
+  );
+}
+
+/**
+ * VACUUM ANALYZE (the planner sees the real size, and no autovacuum starts during the
+ * measurement) and CHECKPOINT (no checkpoint of the set-up's writes lands in the measurement).
+ */
+export async function settleTable(url: string): Promise<void> {
+  await withClient(url, (client) => settle(client, 'scheduler_tasks'));
+}
+
+/** VACUUM ANALYZE of every table of the database, then CHECKPOINT (a peer's set-up). */
+export async function settleDatabase(url: string): Promise<void> {
+  await withClient(url, async (client) => {
+    await client.query('VACUUM ANALYZE');
     await client.query('CHECKPOINT');
+  });
+}
+
+/**
+ * Every column of a task but its slug and its creation/update times, as text: two tasks with the
+ * same shape were written alike. `null` when the slug does not exist.
+ */
+export async function taskShape(url: string, slug: string): Promise<Record<string, string | null> | null> {
+  return withClient(url, async (client) => {
+    const { rows } = await client.query(
+      `SELECT kind, payload::text AS payload, payload_bytes::text AS payload_bytes,
+              floor(extract(epoch FROM run_at) * 1000)::text AS run_at_ms, version::text AS version,
+              retry::text AS retry, result, failed::text AS failed, paused::text AS paused,
+              schedule::text AS schedule, locked_by, locked_until::text AS locked_until
+       FROM scheduler_tasks WHERE slug = $1`,
+      [slug],
+    );
+    return (rows[0] as Record<string, string | null> | undefined) ?? null;
+  });
+}
+
+/** Runs one statement of set-up or checking SQL (not measured). */
+export async function sql<R extends pg.QueryResultRow>(
+  url: string,
+  text: string,
+  values: unknown[] = [],
+): Promise<R[]> {
+  return withClient(url, async (client) => (await client.query<R>(text, values)).rows);
+}
+
+async function settle(client: pg.Client, table: string): Promise<void> {
+  await client.query(`VACUUM ANALYZE ${table}`);
+  await client.query('CHECKPOINT');
+}
+
+async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
   } finally {
     await client.end();
   }

@@ -11,8 +11,13 @@ export interface Producer {
   close(): Promise<void>;
 }
 
-export function producer(url: string): Producer {
-  const store = new PostgresStore({ connectionString: url, poolConfig: { max: 2 }, logger: silentLogger });
+/** `poolMax`: connections of its pool (`null`: pg's default, 10). */
+export function producer(url: string, poolMax: number | null = 2): Producer {
+  const store = new PostgresStore({
+    connectionString: url,
+    ...(poolMax === null ? {} : { poolConfig: { max: poolMax } }),
+    logger: silentLogger,
+  });
   const scheduler = new StdScheduler(store, { logger: silentLogger });
   return { scheduler, close: () => store.close() };
 }

@@ -22,6 +22,7 @@ export function workerConfig(ctx: WorkloadContext, url: string, record: RecordMo
     progressEveryMs: record === 'none' ? 60_000 : 20,
     profileDir: ctx.options.profileDir,
     heapProfile: ctx.options.heapProfile,
+    traceStore: ctx.options.storeTrace,
   };
 }
 

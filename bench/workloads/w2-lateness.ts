@@ -34,9 +34,9 @@ export const w2Lateness: Workload = async (ctx) =>
     const samples = reports.flatMap((r) => r.samples);
     const lateness = samples.map((s) => s.startedAt - s.scheduledAt);
     const early = samples.filter((s) => s.startedAtMs < s.scheduledAt).length;
-    const slugs = new Set(samples.map((s) => s.slug));
+    const ids = new Set(samples.map((s) => s.id));
     const left = await countTasks(db.url);
-    const exactlyOnce = slugs.size === JOBS && samples.length === JOBS && left === 0;
+    const exactlyOnce = ids.size === JOBS && samples.length === JOBS && left === 0;
     const d = distribution(lateness);
     if (ctx.options.debug) {
       const worst = samples
@@ -44,7 +44,7 @@ export const w2Lateness: Workload = async (ctx) =>
         .sort((a, b) => b.late - a.late)
         .slice(0, 12);
       for (const w of worst)
-        ctx.log(`  late ${w.late.toFixed(1)} ms: ${w.slug} due ${new Date(w.scheduledAt).toISOString()}`);
+        ctx.log(`  late ${w.late.toFixed(1)} ms: w2-${w.id} due ${new Date(w.scheduledAt).toISOString()}`);
     }
     const met = d.p99 <= 10 && d.p50 <= 3 && early === 0 && exactlyOnce;
     return [

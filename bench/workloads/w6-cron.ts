@@ -37,13 +37,13 @@ export const w6Cron: Workload = async (ctx) =>
       .filter((s) => s.scheduledAt >= first && s.scheduledAt < windowEnd);
     const fires = new Map<string, number>();
     for (const s of inWindow)
-      fires.set(`${s.slug}@${s.scheduledAt}`, (fires.get(`${s.slug}@${s.scheduledAt}`) ?? 0) + 1);
+      fires.set(`${s.id}@${s.scheduledAt}`, (fires.get(`${s.id}@${s.scheduledAt}`) ?? 0) + 1);
     let missed = 0;
     let doubled = 0;
     let offGrid = 0;
     for (let i = 1; i <= JOBS; i++) {
       for (let t = first; t < windowEnd; t += 1000) {
-        const n = fires.get(`w6-${i}@${t}`) ?? 0;
+        const n = fires.get(`${i}@${t}`) ?? 0;
         if (n === 0) missed++;
         if (n > 1) doubled += n - 1;
       }

@@ -30,6 +30,22 @@ export interface BenchOptions {
   heapProfile: boolean;
   /** Print per-workload diagnostics (`--debug`): W2's latest starts, W3's per-second counters, W6's seconds. */
   debug: boolean;
+  /** `--store-trace`: our workers trace their claims and settles. */
+  storeTrace: boolean;
+  /** Redis for BullMQ in `--compare` (`--redis-url`). */
+  redisUrl: string;
+  /** ENQ: tasks, bulk chunk size, `scheduleJob` calls in flight without the bulk call. */
+  enqueue: { jobs: number; chunk: number; inFlight: number };
+  /** W7: sizes (due among total), `maxConcurrency`, workers, set-up lead (null: by size), memory run. */
+  w7: {
+    variants: Array<{ due: number; total: number }>;
+    maxConcurrency: number;
+    workers: number;
+    /** `--w7-batch-size` (null: the library's default). */
+    batchSize: number | null;
+    leadMs: number | null;
+    memory: boolean;
+  };
 }
 
 /** What a workload gets. */
@@ -43,6 +59,8 @@ export interface WorkloadContext {
 /** One measured figure set: one line of the table and one JSON line of the results. */
 export interface WorkloadResult {
   workload: string;
+  /** Who ran it: this library when absent, else a peer of `--compare` (`graphile-worker`, …). */
+  system?: string;
   variant: string;
   /** The figures in a few words, for the table. */
   summary: string;
