@@ -5,7 +5,14 @@ import type { SchedulerLogger } from './logger.js';
 import type { Payload } from './payload.js';
 import type { Trigger } from './schedule/trigger.js';
 import type { SchedulerEventListener, SchedulerEventName } from './events.js';
-import type { HistoryRecord, InstanceRecord, KindCounts, KindRunStats, TaskPage } from './store/job-store.js';
+import type {
+  ConflictPolicy,
+  HistoryRecord,
+  InstanceRecord,
+  KindCounts,
+  KindRunStats,
+  TaskPage,
+} from './store/job-store.js';
 
 /**
  * What to do with the fires a recurring task missed while no instance ran it:
@@ -63,6 +70,38 @@ export interface ScheduleJobOptions {
   tx?: unknown;
   /** Create the task paused. */
   paused?: boolean;
+}
+
+/** One task of `scheduleJobs`: what `scheduleJob` takes, as one object. */
+export interface ScheduleJobsItem {
+  slug: string;
+  /** The kind, or a job of it. */
+  kind: Job | string;
+  payload?: Payload;
+  delay?: number;
+  runAt?: Date;
+  trigger?: TriggerInput;
+  paused?: boolean;
+}
+
+/** Options of `scheduleJobs`. */
+export interface ScheduleJobsOptions {
+  /**
+   * A slug that exists: `'error'` (default) refuses the call with `JobAlreadyScheduledError`,
+   * `'skip'` leaves the existing task, `'replace'` overwrites it (a new incarnation).
+   */
+  onConflict?: ConflictPolicy;
+  /** Create the tasks inside the caller's transaction (store-specific, as for `scheduleJob`). */
+  tx?: unknown;
+}
+
+/** What `scheduleJobs` did. */
+export interface ScheduleJobsResult {
+  /** Per item, in the order given: its slug and whether it was created, skipped or replaced. */
+  items: Array<{ slug: string; status: 'created' | 'skipped' | 'replaced' }>;
+  created: number;
+  skipped: number;
+  replaced: number;
 }
 
 /** Options of a `StdScheduler`. */
@@ -171,6 +210,14 @@ export interface Scheduler {
   start(): Promise<void>;
   stop(options?: StopOptions): Promise<void>;
   scheduleJob(slug: string, jobOrKind: Job | string, options?: ScheduleJobOptions): Promise<ScheduledJob>;
+  /**
+   * Schedules many tasks in as few store writes as the store can (PostgreSQL: one statement per
+   * chunk). Every item is checked before anything is written.
+   */
+  scheduleJobs(
+    items: readonly ScheduleJobsItem[],
+    options?: ScheduleJobsOptions,
+  ): Promise<ScheduleJobsResult>;
   getJobSlugs(): Promise<string[]>;
   getScheduledJob(slug: string): Promise<ScheduledJob>;
   deleteJob(slug: string): Promise<void>;

@@ -10,7 +10,10 @@ import {
   MAX_HISTORY_LIMIT,
 } from './arguments.js';
 import type { EngineContext } from './engine-context.js';
+import { createEach } from './bulk-create.js';
 import { InvalidArgumentError } from './errors/invalid-argument.error.js';
+import { InvalidItemError } from './errors/invalid-item.error.js';
+import { messages } from './errors/messages.js';
 import { JobAlreadyScheduledError } from './errors/job-already-scheduled.error.js';
 import { JobNotFoundError } from './errors/job-not-found.error.js';
 import { JobRunningError } from './errors/job-running.error.js';
@@ -20,10 +23,18 @@ import type { Job, ScheduledJob, StoreTask } from './job.js';
 import { buildNewTask, firstRunAt, storableSpec } from './new-task.js';
 import { assertStorablePayload, type Payload } from './payload.js';
 import type { JobRegistry } from './registry.js';
-import type { ListJobsOptions, ScheduleJobOptions, TriggerInput } from './scheduler.types.js';
+import type {
+  ListJobsOptions,
+  ScheduleJobOptions,
+  ScheduleJobsItem,
+  ScheduleJobsOptions,
+  ScheduleJobsResult,
+  TriggerInput,
+} from './scheduler.types.js';
 import { toTrigger } from './schedule/schedule-spec.js';
 import { describeSpec, firstFireAfter, sameSpec } from './schedule/trigger-types.js';
 import type {
+  ConflictPolicy,
   HistoryRecord,
   KindCounts,
   KindRunStats,
@@ -31,6 +42,9 @@ import type {
   TaskPatch,
   UpdateOptions,
 } from './store/job-store.js';
+
+/** What `scheduleJobs` does with a slug that exists. */
+const CONFLICT_POLICIES: readonly ConflictPolicy[] = ['error', 'skip', 'replace'];
 
 /** What the task API tells the engine of this instance after it wrote. */
 export interface TaskApiHooks {
@@ -81,6 +95,65 @@ export abstract class TaskApi {
     if (options.replace) this.hooks.supersedeLocal(created.slug, 'replaced', created.incarnation);
     this.hooks.wakeFor(created.runAt);
     return this.toScheduledJob(created);
+  }
+
+  /**
+   * Schedules many tasks in as few store writes as the store can: PostgreSQL one statement per chunk
+   * (and one wake-up each), memory one heap build, Firestore batched commits. Every item is checked
+   * first, as `scheduleJob` would; a bad one (or a slug given twice) is refused with an
+   * `InvalidItemError` naming its index, and nothing is written. With `onConflict: 'error'` (the
+   * default) an existing slug refuses the call with `JobAlreadyScheduledError`; `'skip'` keeps it,
+   * `'replace'` overwrites it. The result says per slug what happened, in the order given.
+   */
+  async scheduleJobs(
+    items: readonly ScheduleJobsItem[],
+    options: ScheduleJobsOptions = {},
+  ): Promise<ScheduleJobsResult> {
+    if (!Array.isArray(items)) throw new InvalidArgumentError('items', 'must be an array');
+    if (options === null || typeof options !== 'object') {
+      throw new InvalidArgumentError('options', 'must be an object');
+    }
+    const onConflict = options.onConflict ?? 'error';
+    if (!CONFLICT_POLICIES.includes(onConflict)) {
+      throw new InvalidArgumentError('onConflict', messages.argumentReasons.oneOf(CONFLICT_POLICIES));
+    }
+    const now = this.ctx.clock.now();
+    const seen = new Map<string, number>();
+    const tasks = items.map((item, index) => {
+      const slug: unknown = item?.slug;
+      try {
+        if (item === null || typeof item !== 'object')
+          throw new InvalidArgumentError('item', 'must be an object');
+        const task = buildNewTask(slug, item.kind, item, this.registry, now);
+        const first = seen.get(task.slug);
+        if (first !== undefined)
+          throw new InvalidArgumentError('slug', messages.duplicateSlug(task.slug, first));
+        seen.set(task.slug, index);
+        return task;
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new InvalidItemError(index, typeof slug === 'string' ? slug : undefined, reason, {
+          cause: error,
+        });
+      }
+    });
+    if (tasks.length === 0) return { items: [], created: 0, skipped: 0, replaced: 0 };
+    await this.hooks.ready();
+    const store = this.ctx.store;
+    const written = store.createMany
+      ? await store.createMany(tasks, { onConflict, tx: options.tx })
+      : await createEach(store, tasks, { onConflict, tx: options.tx });
+    let earliest: Date | null = null;
+    const counts = { created: 0, skipped: 0, replaced: 0 };
+    for (const [i, item] of written.entries()) {
+      counts[item.status] += 1;
+      if (item.status === 'skipped') continue;
+      if (item.status === 'replaced')
+        this.hooks.supersedeLocal(item.slug, 'replaced', item.incarnation ?? undefined);
+      if (!tasks[i].paused && (earliest === null || tasks[i].runAt < earliest)) earliest = tasks[i].runAt;
+    }
+    if (earliest) this.hooks.wakeFor(earliest);
+    return { items: written.map(({ slug, status }) => ({ slug, status })), ...counts };
   }
 
   /** Every slug in the store. For a large store prefer {@link listJobs}. */

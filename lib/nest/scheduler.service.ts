@@ -6,6 +6,9 @@ import type {
   ListJobsOptions,
   RegisterJobOptions,
   ScheduleJobOptions,
+  ScheduleJobsItem,
+  ScheduleJobsOptions,
+  ScheduleJobsResult,
   Scheduler,
   StopOptions,
   TriggerInput,
@@ -87,6 +90,24 @@ export class SchedulerService implements Scheduler {
   ): Promise<ScheduledJob> {
     const target = typeof jobOrKind === 'function' ? this.kindOf(jobOrKind) : jobOrKind;
     return this.scheduler.scheduleJob(slug, target, options);
+  }
+
+  /**
+   * Schedules many tasks at once; an item's kind may be a `Job`, a kind string or a `@JobHandler`
+   * class. Every item is checked before anything is written. @see Scheduler.scheduleJobs
+   */
+  scheduleJobs(
+    items: ReadonlyArray<Omit<ScheduleJobsItem, 'kind'> & { kind: Job | JobKindRef }>,
+    options?: ScheduleJobsOptions,
+  ): Promise<ScheduleJobsResult> {
+    return this.scheduler.scheduleJobs(
+      items.map((item) =>
+        typeof item?.kind === 'function'
+          ? { ...item, kind: this.kindOf(item.kind) }
+          : (item as ScheduleJobsItem),
+      ),
+      options,
+    );
   }
 
   /** Every slug in the store. For large stores prefer `listJobs`. */

@@ -12,3 +12,4 @@ export * from './invalid-store-option.error.js';
 export { messages } from './messages.js';
 export * from './store-closed.error.js';
 export * from './store-timeout.error.js';
+export * from './invalid-item.error.js';

@@ -26,6 +26,9 @@ export const messages = {
     `A ${name} cannot be stored with a task: pass a cron string, { cron, timeZone }, { every }, a CronTrigger or a SimpleTrigger to scheduleJob, or register the custom trigger with registerJob`,
   invalidStoreOption: (option: string, reason: string) => `Invalid store option ${option}: ${reason}`,
   schedulerNotRunning: () => 'The scheduler is not running',
+  invalidItem: (index: number, reason: string) => `Invalid item at index ${index}: ${reason}`,
+  duplicateSlug: (slug: string, first: number) =>
+    `its slug ${display(slug)} is also the slug of item ${first} (give each slug once per call)`,
   storeClosed: () => 'The store is closed: create a new store (and scheduler) to use it again',
   storeTimeout: (operation: string, ms: number) =>
     `The store did not answer ${operation} within ${ms} ms (it may still apply it)`,

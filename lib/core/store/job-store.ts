@@ -30,6 +30,25 @@ export interface CreateOptions {
   tx?: unknown;
 }
 
+/** What `JobStore.createMany` does with a slug that exists: refuse the call, leave it, or replace it. */
+export type ConflictPolicy = 'error' | 'skip' | 'replace';
+
+/** Options of `JobStore.createMany`. */
+export interface CreateManyOptions {
+  /** Default `'error'`. */
+  onConflict?: ConflictPolicy;
+  /** A transaction of the caller's, as for `create` (store-specific). */
+  tx?: unknown;
+}
+
+/** What `JobStore.createMany` did with one slug. */
+export interface CreatedItem {
+  slug: string;
+  status: 'created' | 'skipped' | 'replaced';
+  /** The incarnation written (`null` when skipped: the existing task was left as it was). */
+  incarnation: string | null;
+}
+
 /** What `JobStore.claim` claims. */
 export interface ClaimRequest {
   /** Only tasks of these kinds; an empty list claims nothing. */
@@ -209,6 +228,15 @@ export interface JobStore {
 
   /** Creates a task. @throws JobAlreadyScheduledError when the slug exists and `replace` is not set. */
   create(task: NewTask, options?: CreateOptions): Promise<StoreTask>;
+  /**
+   * Creates many tasks (distinct slugs, checked by the caller) as few writes as the store can, and
+   * says per slug what it did, in the order given. With `onConflict: 'error'` (the default) a slug
+   * that exists throws `JobAlreadyScheduledError` and nothing of the call is written (a store that
+   * cannot make the whole call atomic says so in its documentation). Of several callers racing for
+   * one slug, exactly one creates it; the others' results say `skipped` (or `replaced`).
+   * Optional: the engine falls back to one `create` per task (`createEach`).
+   */
+  createMany?(tasks: readonly NewTask[], options?: CreateManyOptions): Promise<CreatedItem[]>;
   /**
    * The earliest time at which a task of one of `kinds` becomes claimable: `max(runAt, lockedUntil)`
    * over tasks that are neither paused nor failed. `null` when there is none.

@@ -33,6 +33,16 @@ export function assertNewTask(task: NewTask): void {
   assertOptionalBoolean(task.paused, 'paused');
 }
 
+/** `createMany` takes each slug once: a slug given twice is refused before anything is written. */
+export function assertDistinctSlugs(tasks: readonly NewTask[]): void {
+  const seen = new Set<string>();
+  for (const task of tasks) {
+    if (seen.has(task?.slug))
+      throw new InvalidArgumentError('tasks', `the slug ${JSON.stringify(task.slug)} is given twice`);
+    seen.add(task?.slug);
+  }
+}
+
 /** Checks what `JobStore.update` is given, before anything is written. */
 export function assertTaskPatch(patch: TaskPatch): void {
   if (patch === null || typeof patch !== 'object')

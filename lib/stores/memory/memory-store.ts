@@ -7,6 +7,7 @@ import { jobState } from '../../core/job-state.js';
 import { clonePayload, type Payload } from '../../core/payload.js';
 import type { ScheduleSpec } from '../../core/schedule/trigger.js';
 import {
+  assertDistinctSlugs,
   assertNewTask,
   assertOutcome,
   assertTaskPatch,
@@ -18,6 +19,8 @@ import {
 } from '../../core/store/store-rules.js';
 import type {
   ClaimRequest,
+  CreatedItem,
+  CreateManyOptions,
   CreateOptions,
   HistoryRecord,
   InstanceInfo,
@@ -149,19 +152,73 @@ export class MemoryStore implements JobStore {
   async close(): Promise<void> {}
 
   async create(task: NewTask, options: CreateOptions = {}): Promise<StoreTask> {
-    if (options.tx !== undefined) {
-      throw new InvalidArgumentError('tx', 'the memory store has no transactions; call create without tx');
-    }
+    assertNoTransaction(options.tx);
     assertNewTask(task);
-    const runAt = task.runAt.getTime();
-    const now = this.now();
     const existing = this.tasks.get(task.slug);
     if (existing && !options.replace) throw new JobAlreadyScheduledError(task.slug);
+    const now = this.now();
+    const record = this.write(task, existing, now);
+    this.place(record, now);
+    this.wake([record]);
+    return this.snapshot(record);
+  }
 
+  /** Many tasks at once: checked first, then written, and each kind's queue rebuilt once. */
+  async createMany(tasks: readonly NewTask[], options: CreateManyOptions = {}): Promise<CreatedItem[]> {
+    assertNoTransaction(options.tx);
+    const onConflict = options.onConflict ?? 'error';
+    assertDistinctSlugs(tasks);
+    for (const task of tasks) {
+      assertNewTask(task);
+      if (onConflict === 'error' && this.tasks.has(task.slug)) throw new JobAlreadyScheduledError(task.slug);
+    }
+    const now = this.now();
+    const results: CreatedItem[] = [];
+    const written: TaskRecord[] = [];
+    const fresh = new Map<string, TaskRecord[]>();
+    for (const task of tasks) {
+      const existing = this.tasks.get(task.slug);
+      if (existing && onConflict === 'skip') {
+        results.push({ slug: task.slug, status: 'skipped', incarnation: null });
+        continue;
+      }
+      const record = this.write(task, existing, now);
+      if (existing) {
+        this.place(record, now);
+      } else if (!record.paused) {
+        const batch = fresh.get(record.kind) ?? [];
+        if (batch.length === 0) fresh.set(record.kind, batch);
+        batch.push(record);
+      }
+      written.push(record);
+      results.push({
+        slug: task.slug,
+        status: existing ? 'replaced' : 'created',
+        incarnation: record.incarnation,
+      });
+    }
+    for (const [kind, records] of fresh) {
+      const ready = this.queuesFor(kind).ready;
+      for (const record of records) {
+        record.seq = ++this.seq;
+        record.heapKey = record.runAt;
+        record.heap = ready;
+      }
+      ready.pushAll(records);
+    }
+    this.wake(written);
+    return results;
+  }
+
+  /**
+   * Writes a new task into a record: a fresh one (added to the maps), or the existing one replaced
+   * (out of its heap, a new incarnation, the version up). Placing it in a heap is the caller's.
+   */
+  private write(task: NewTask, existing: TaskRecord | undefined, now: number): TaskRecord {
     const fields = {
       kind: task.kind,
       payload: clonePayload(task.payload),
-      runAt,
+      runAt: task.runAt.getTime(),
       incarnation: newIncarnation(),
       retry: 0,
       result: null,
@@ -172,27 +229,23 @@ export class MemoryStore implements JobStore {
       lockedUntil: null,
       updatedAt: now,
     };
-    let record: TaskRecord;
     if (existing) {
       this.detach(existing);
-      record = Object.assign(existing, fields, { version: existing.version + 1 });
-    } else {
-      record = {
-        slug: task.slug,
-        ...fields,
-        version: 1,
-        createdAt: now,
-        heap: null,
-        heapIndex: -1,
-        heapKey: 0,
-        seq: 0,
-      };
-      this.tasks.set(task.slug, record);
-      this.slugs.add(task.slug);
+      return Object.assign(existing, fields, { version: existing.version + 1 });
     }
-    this.place(record, now);
-    this.wake([record]);
-    return this.snapshot(record);
+    const record: TaskRecord = {
+      slug: task.slug,
+      ...fields,
+      version: 1,
+      createdAt: now,
+      heap: null,
+      heapIndex: -1,
+      heapKey: 0,
+      seq: 0,
+    };
+    this.tasks.set(task.slug, record);
+    this.slugs.add(task.slug);
+    return record;
   }
 
   async nextRun(kinds: readonly string[]): Promise<Date | null> {
@@ -586,4 +639,10 @@ function copyInstance(info: InstanceInfo): InstanceInfo {
       consecutiveStoreErrors: info.health.consecutiveStoreErrors,
     },
   };
+}
+
+function assertNoTransaction(tx: unknown): void {
+  if (tx !== undefined) {
+    throw new InvalidArgumentError('tx', 'the memory store has no transactions; call it without tx');
+  }
 }

@@ -2,6 +2,7 @@ import type { JobStore } from '../../core/store/job-store.js';
 import { claimCases } from './cases/claim.cases.js';
 import { consoleCases } from './cases/console.cases.js';
 import { createCases } from './cases/create.cases.js';
+import { createManyCases } from './cases/create-many.cases.js';
 import { historyCases } from './cases/history.cases.js';
 import { inputCases } from './cases/input.cases.js';
 import { leaseCases } from './cases/lease.cases.js';
@@ -75,6 +76,7 @@ export function describeJobStoreContract(
     });
 
     createCases(ctx);
+    createManyCases(ctx);
     claimCases(ctx);
     leaseCases(ctx);
     settleCases(ctx);

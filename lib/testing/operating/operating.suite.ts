@@ -1,3 +1,4 @@
+import { bulkCases } from './cases/bulk.cases.js';
 import { historyCases } from './cases/history.cases.js';
 import { listCases } from './cases/list.cases.js';
 import { notFoundCases } from './cases/not-found.cases.js';
@@ -61,5 +62,6 @@ export function describeOperatingSuite(
     runningCases(ctx);
     historyCases(ctx);
     reliabilityCases(ctx);
+    bulkCases(ctx);
   });
 }
