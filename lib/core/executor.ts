@@ -9,7 +9,7 @@ import { mayWriteOutcome } from './execution.js';
 import type { TaskEventBase } from './events.js';
 import type { JobContext, StoreTask } from './job.js';
 import type { SchedulerLogger } from './logger.js';
-import { decideMisfire } from './misfire.js';
+import { decideMisfire, looksForMisfires, misfirePolicyName } from './misfire.js';
 import { decideOutcome, type Decision, type RunResult } from './outcome.js';
 import type { JobRegistry, Registration } from './registry.js';
 import { checkReturned } from './returned-task.js';
@@ -93,7 +93,7 @@ export class Executor {
     if (
       trigger &&
       task.retry === 0 &&
-      (registration.misfirePolicy === 'skip' || events.has('job.misfired'))
+      (looksForMisfires(registration.misfirePolicy) || events.has('job.misfired'))
     ) {
       let misfire: ReturnType<typeof decideMisfire>;
       try {
@@ -105,7 +105,7 @@ export class Executor {
         events.emit('job.misfired', {
           ...this.base(execution),
           missedFires: misfire.missedFires,
-          policy: registration.misfirePolicy,
+          policy: misfirePolicyName(registration.misfirePolicy),
         });
       }
       if (misfire.action === 'skip') {
@@ -128,7 +128,7 @@ export class Executor {
     const run = await this.runJob(execution, startedAt);
     if (execution.abandoned) return;
     const finishedAt = clock.now();
-    const decision = this.decide(execution, run, trigger, finishedAt);
+    const decision = this.decide(execution, run, trigger, finishedAt, startedAt);
     this.report(execution, run, decision, startedAt, finishedAt);
     this.finish(execution, decision, this.historyOf(execution, run, startedAt, finishedAt));
   }
@@ -182,7 +182,13 @@ export class Executor {
   }
 
   /** The outcome rules, guarded: a trigger or backoff that throws or answers nonsense becomes a stated failure. */
-  private decide(execution: Execution, run: RunResult, trigger: Trigger | null, now: Date): Decision {
+  private decide(
+    execution: Execution,
+    run: RunResult,
+    trigger: Trigger | null,
+    now: Date,
+    startedAt?: Date,
+  ): Decision {
     const { task, registration } = execution;
     let decision: Decision;
     try {
@@ -193,6 +199,8 @@ export class Executor {
         backoff: this.backoffOf(registration, task),
         maxRetries: registration.maxRetries,
         misfirePolicy: registration.misfirePolicy,
+        overlap: registration.overlap,
+        startedAt,
         now,
       });
     } catch (error) {

@@ -11,13 +11,14 @@ export type * from './scheduler.types.js';
 export type * from './events.js';
 export { StdScheduler } from './scheduler.js';
 export { jobState, stateOf } from './job-state.js';
+export { decideOutcome, type Decision, type OutcomeInput, type RunResult } from './outcome.js';
 export {
-  decideOutcome,
+  decideMisfire,
   nextRegularFire,
-  type Decision,
-  type OutcomeInput,
-  type RunResult,
-} from './outcome.js';
+  resolveMisfirePolicy,
+  type MisfireDecision,
+  type ResolvedMisfirePolicy,
+} from './misfire.js';
 export {
   DEFAULT_INSTANCE_PUBLISH_MS,
   INSTANCE_LIVE_WINDOW_MS,

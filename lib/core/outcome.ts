@@ -2,9 +2,9 @@ import type { Backoff } from './backoff.types.js';
 import type { JobResult, StoreTask } from './job.js';
 import type { Payload } from './payload.js';
 import type { OutcomeChange } from './store/job-store.js';
-import type { MisfirePolicy } from './scheduler.types.js';
+import { bufferedFire, nextRegularFire, type ResolvedMisfirePolicy } from './misfire.js';
+import type { MisfirePolicy, OverlapPolicy } from './scheduler.types.js';
 import type { Trigger } from './schedule/trigger.js';
-import { firstFireAfter } from './schedule/trigger-types.js';
 
 /** How a run ended, as the executor saw it. */
 export type RunResult = { ok: true; returned: JobResult } | { ok: false; error: string };
@@ -18,7 +18,11 @@ export interface OutcomeInput {
   trigger: Trigger | null;
   backoff: Backoff;
   maxRetries: number | undefined;
-  misfirePolicy: MisfirePolicy;
+  misfirePolicy: MisfirePolicy | ResolvedMisfirePolicy;
+  /** What a recurring task does with fires that came due during this run. Default `skip`. */
+  overlap?: OverlapPolicy;
+  /** When the run started (for the overlap policy). Default: when it was due. */
+  startedAt?: Date;
   /** When the run ended. */
   now: Date;
 }
@@ -47,7 +51,7 @@ export function decideOutcome(input: OutcomeInput): Decision {
     const payload = returned ? returned.payload : undefined;
     const movedTo = returned && returned.runAt > task.runAt ? returned.runAt : null;
     if (trigger) {
-      const next = nextRegularFire(trigger, task.runAt, now, input.misfirePolicy);
+      const next = followingFire(input, trigger);
       const runAt = movedTo && (next === null || movedTo > next) ? movedTo : next;
       if (runAt === null) return { type: 'delete', event: 'finished' };
       return withPayload(
@@ -70,7 +74,7 @@ export function decideOutcome(input: OutcomeInput): Decision {
     return { type: 'reschedule', runAt, retry, result: run.error, failed: false, event: 'retrying' };
   }
   if (trigger) {
-    const next = nextRegularFire(trigger, task.runAt, now, input.misfirePolicy);
+    const next = followingFire(input, trigger);
     if (next === null)
       return { type: 'reschedule', runAt: task.runAt, retry, result: run.error, failed: true, event: 'dead' };
     return { type: 'reschedule', runAt: next, retry: 0, result: run.error, failed: false, event: 'dead' };
@@ -85,36 +89,15 @@ function withPayload(decision: Reschedule, payload: Payload | undefined): Resche
   return decision;
 }
 
-/**
- * The fire after the one that ran at `scheduledAt`. With `catch-up` that is simply the trigger's next
- * fire, even if it is already past; otherwise it is the first fire after now, so that a run that
- * overran its period, or a long downtime, yields one run rather than a burst. Always strictly after
- * `scheduledAt`, so that one fire never runs twice.
- */
-export function nextRegularFire(
-  trigger: Trigger,
-  scheduledAt: Date,
-  now: Date,
-  policy: MisfirePolicy,
-): Date | null {
-  const next = trigger.nextFireTime(scheduledAt);
-  if (next === null || policy === 'catch-up' || next > now) return next;
-  return firstFireAfter(trigger, scheduledAt, now);
-}
-
-/** Bound on how many missed fires are counted for the `job.misfired` event. */
-const MISSED_FIRE_COUNT_LIMIT = 1000;
-
-/**
- * How many fires after `scheduledAt` are already due at `now` (0 when the task is on time).
- * A task with at least one is *misfired*: it missed its window while no instance ran it.
- */
-export function countMissedFires(trigger: Trigger, scheduledAt: Date, now: Date): number {
-  let count = 0;
-  let fire = trigger.nextFireTime(scheduledAt);
-  while (fire !== null && fire <= now && count < MISSED_FIRE_COUNT_LIMIT) {
-    count++;
-    fire = trigger.nextFireTime(fire);
-  }
-  return count;
+/** The fire a recurring task moves on to after a run: a fire buffered by the overlap policy, else its next regular fire. */
+function followingFire(input: OutcomeInput, trigger: Trigger): Date | null {
+  const { task, now } = input;
+  const buffered = bufferedFire(
+    trigger,
+    task.runAt,
+    input.startedAt ?? task.runAt,
+    now,
+    input.overlap ?? 'skip',
+  );
+  return buffered ?? nextRegularFire(trigger, task.runAt, now, input.misfirePolicy);
 }

@@ -3,7 +3,8 @@ import { toBackoff } from './backoff.js';
 import { InvalidArgumentError } from './errors/invalid-argument.error.js';
 import { JobAlreadyRegisteredError } from './errors/job-already-registered.error.js';
 import type { Job, StoreTask } from './job.js';
-import type { MisfirePolicy, RegisterJobOptions } from './scheduler.types.js';
+import { resolveMisfirePolicy, type ResolvedMisfirePolicy } from './misfire.js';
+import type { OverlapPolicy, RegisterJobOptions } from './scheduler.types.js';
 import { toTrigger } from './schedule/schedule-spec.js';
 import { triggerFromSpec } from './schedule/trigger-types.js';
 import type { Trigger } from './schedule/trigger.js';
@@ -14,14 +15,15 @@ export interface Registration {
   trigger: Trigger | null;
   backoff: Backoff;
   maxRetries: number | undefined;
-  misfirePolicy: MisfirePolicy;
+  misfirePolicy: ResolvedMisfirePolicy;
+  overlap: OverlapPolicy;
   /** `undefined`: bounded only by the scheduler's `maxConcurrency`. */
   concurrency: number | undefined;
   /** Longest run in ms; `undefined`: none. */
   timeoutMs: number | undefined;
 }
 
-const MISFIRE_POLICIES: readonly MisfirePolicy[] = ['fire-once', 'catch-up', 'skip'];
+const OVERLAP_POLICIES: readonly OverlapPolicy[] = ['skip', 'buffer-one'];
 
 /** Holds the jobs registered on this instance, by kind. It only holds; the loop reads it. */
 export class JobRegistry {
@@ -46,9 +48,10 @@ export class JobRegistry {
     if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
       throw new InvalidArgumentError('concurrency', 'must be a whole number >= 1');
     }
-    const misfirePolicy = options.misfirePolicy ?? 'fire-once';
-    if (!MISFIRE_POLICIES.includes(misfirePolicy)) {
-      throw new InvalidArgumentError('misfirePolicy', `must be one of ${MISFIRE_POLICIES.join(', ')}`);
+    const misfirePolicy = resolveMisfirePolicy(options.misfirePolicy);
+    const overlap = options.overlap ?? 'skip';
+    if (!OVERLAP_POLICIES.includes(overlap)) {
+      throw new InvalidArgumentError('overlap', `must be one of ${OVERLAP_POLICIES.join(', ')}`);
     }
     const registration: Registration = {
       job,
@@ -56,6 +59,7 @@ export class JobRegistry {
       backoff: toBackoff(options.backoff),
       maxRetries,
       misfirePolicy,
+      overlap,
       concurrency,
       timeoutMs,
     };

@@ -18,9 +18,21 @@ import type {
  * What to do with the fires a recurring task missed while no instance ran it:
  * - `fire-once` (default): one run for the whole missed window, then the next fire after now;
  * - `catch-up`: every missed fire, back to back;
+ * - `{ catchUp: { maxFires?, maxAgeMs? } }`: a bounded catch-up: only the last `maxFires` missed
+ *   fires, and only those newer than `maxAgeMs`, then carry on from now (an outage of three days does
+ *   not start 4,320 back-to-back runs of a one-minute job);
  * - `skip`: none; the next fire after now.
  */
-export type MisfirePolicy = 'fire-once' | 'catch-up' | 'skip';
+export type MisfirePolicy =
+  'fire-once' | 'catch-up' | 'skip' | { catchUp: { maxFires?: number; maxAgeMs?: number } };
+
+/**
+ * What a recurring task does with fires that come due while its own run is still going (its one
+ * row is leased while it runs, so two runs of one task never overlap):
+ * - `skip` (default): they are dropped; the task moves on to its next fire after the run ends;
+ * - `buffer-one`: one more run right after this one (for the latest of them), then on schedule.
+ */
+export type OverlapPolicy = 'skip' | 'buffer-one';
 
 /**
  * A schedule as users write it: a cron string (`'0 9 * * 1-5'`, `'@every 30s'`, `'@daily'`),
@@ -43,6 +55,8 @@ export interface RegisterJobOptions {
   maxRetries?: number;
   /** Default `fire-once`. */
   misfirePolicy?: MisfirePolicy;
+  /** Default `skip`. */
+  overlap?: OverlapPolicy;
   /** Runs of this kind at once on this instance. Default: the scheduler's `maxConcurrency`. */
   concurrency?: number;
   /**
@@ -218,6 +232,8 @@ export interface Scheduler {
     items: readonly ScheduleJobsItem[],
     options?: ScheduleJobsOptions,
   ): Promise<ScheduleJobsResult>;
+  /** Runs the fires of a recurring task in a past window once each. */
+  backfill(slug: string, window: { from: Date; to: Date }): Promise<ScheduleJobsResult>;
   getJobSlugs(): Promise<string[]>;
   getScheduledJob(slug: string): Promise<ScheduledJob>;
   deleteJob(slug: string): Promise<void>;

@@ -32,7 +32,7 @@ import type {
   TriggerInput,
 } from './scheduler.types.js';
 import { toTrigger } from './schedule/schedule-spec.js';
-import { describeSpec, firstFireAfter, sameSpec } from './schedule/trigger-types.js';
+import { describeSpec, fireAfter, firstFireAfter, sameSpec } from './schedule/trigger-types.js';
 import type {
   ConflictPolicy,
   HistoryRecord,
@@ -42,6 +42,9 @@ import type {
   TaskPatch,
   UpdateOptions,
 } from './store/job-store.js';
+
+/** The most fires one `backfill` call runs. */
+export const MAX_BACKFILL_FIRES = 10_000;
 
 /** What `scheduleJobs` does with a slug that exists. */
 const CONFLICT_POLICIES: readonly ConflictPolicy[] = ['error', 'skip', 'replace'];
@@ -154,6 +157,55 @@ export abstract class TaskApi {
     }
     if (earliest) this.hooks.wakeFor(earliest);
     return { items: written.map(({ slug, status }) => ({ slug, status })), ...counts };
+  }
+
+  /**
+   * Runs the fires of a recurring task in a past window once each, for work that must be redone
+   * (a report recomputed): one one-time task of the same kind and payload per fire in
+   * `[from, to]`, named `<slug>@<fire time ISO>` and due at that fire time (so they run at once, in
+   * order, and `ctx.scheduledAt` is the fire). Calling it again for the same window creates nothing
+   * new (existing slugs are skipped). The recurring task itself is left as it is.
+   * @throws JobNotFoundError; InvalidArgumentError for a one-time task, a window not in the past or
+   *   holding more than {@link MAX_BACKFILL_FIRES} fires.
+   */
+  async backfill(slug: string, window: { from: Date; to: Date }): Promise<ScheduleJobsResult> {
+    assertSlug(slug);
+    assertDate(window?.from, 'from');
+    assertDate(window?.to, 'to');
+    const { from, to } = window;
+    const now = this.ctx.clock.now();
+    if (from > to) throw new InvalidArgumentError('from', 'must not be after to');
+    if (to > now) throw new InvalidArgumentError('to', 'must not be in the future: backfill runs past fires');
+    await this.hooks.ready();
+    const task = await this.ctx.store.get(slug);
+    if (!task) throw new JobNotFoundError(slug);
+    const trigger = this.registry.triggerOf(task, this.registry.get(task.kind));
+    if (!trigger)
+      throw new InvalidArgumentError(
+        'slug',
+        `"${slug}" is a one-time task: only a recurring task has fires to backfill`,
+      );
+    const fires: Date[] = [];
+    // On the task's own schedule: an interval keeps the phase of its next run.
+    const first = fireAfter(trigger, task.runAt, new Date(from.getTime() - 1));
+    for (let fire = first; fire !== null && fire <= to; fire = trigger.nextFireTime(fire)) {
+      if (fires.length >= MAX_BACKFILL_FIRES) {
+        throw new InvalidArgumentError(
+          'window',
+          `holds more than ${MAX_BACKFILL_FIRES} fires; backfill it in parts`,
+        );
+      }
+      fires.push(fire);
+    }
+    return this.scheduleJobs(
+      fires.map((fire) => ({
+        slug: `${slug}@${fire.toISOString()}`,
+        kind: task.kind,
+        payload: task.payload,
+        runAt: fire,
+      })),
+      { onConflict: 'skip' },
+    );
   }
 
   /** Every slug in the store. For a large store prefer {@link listJobs}. */
@@ -309,7 +361,7 @@ export abstract class TaskApi {
     const now = this.ctx.clock.now();
     if (!task.paused || task.runAt >= now) return null;
     const registration = this.registry.get(task.kind);
-    const policy = registration?.misfirePolicy ?? 'fire-once';
+    const policy = registration?.misfirePolicy.kind ?? 'fire-once';
     if (policy === 'catch-up') return null;
     let trigger;
     try {

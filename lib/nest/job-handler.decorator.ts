@@ -4,7 +4,7 @@ import { InvalidJobHandlerError } from './errors/invalid-job-handler.error.js';
 import { nestMessages as messages } from './errors/messages.js';
 import type { JobContext, JobResult, StoreTask } from '../core/job.js';
 import type { Payload } from '../core/payload.js';
-import type { MisfirePolicy } from '../core/scheduler.types.js';
+import type { MisfirePolicy, OverlapPolicy } from '../core/scheduler.types.js';
 import { JOB_HANDLER_METADATA } from './scheduler.constants.js';
 
 /** The second argument of `@JobHandler` when a cron string is not enough. */
@@ -21,6 +21,8 @@ export interface JobHandlerOptions {
   maxRetries?: number;
   /** What a recurring task does about fires it missed while no instance ran. Default `fire-once`. */
   misfirePolicy?: MisfirePolicy;
+  /** What a recurring task does with fires that come due while it runs. Default `skip`. */
+  overlap?: OverlapPolicy;
   /** Runs of this kind at once on this instance. Default: the scheduler's `maxConcurrency`. */
   concurrency?: number;
   /**

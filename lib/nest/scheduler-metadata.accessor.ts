@@ -49,12 +49,13 @@ export class SchedulerMetadataAccessor {
 
   /** The options of `scheduler.registerJob`, leaving out what the handler did not set (engine defaults apply). */
   getRegisterOptions(metadata: JobHandlerMetadata): RegisterJobOptions {
-    const { backoff, maxRetries, misfirePolicy, concurrency, timeoutMs } = metadata.options;
+    const { backoff, maxRetries, misfirePolicy, overlap, concurrency, timeoutMs } = metadata.options;
     const registerOptions: RegisterJobOptions = {
       trigger: this.getTrigger(metadata),
       backoff,
       maxRetries,
       misfirePolicy,
+      overlap,
       concurrency,
       timeoutMs,
     };

@@ -110,6 +110,11 @@ export class SchedulerService implements Scheduler {
     );
   }
 
+  /** Runs the fires of a recurring task in a past window once each. @see Scheduler.backfill */
+  backfill(slug: string, window: { from: Date; to: Date }): Promise<ScheduleJobsResult> {
+    return this.scheduler.backfill(slug, window);
+  }
+
   /** Every slug in the store. For large stores prefer `listJobs`. */
   getJobSlugs(): Promise<string[]> {
     return this.scheduler.getJobSlugs();

@@ -1,4 +1,5 @@
-import { decideOutcome, nextRegularFire, type OutcomeInput } from '../../lib/core/outcome.js';
+import { decideOutcome, type OutcomeInput } from '../../lib/core/outcome.js';
+import { nextRegularFire } from '../../lib/core/misfire.js';
 import type { StoreTask } from '../../lib/core/job.js';
 import type { Trigger } from '../../lib/core/schedule/trigger.js';
 

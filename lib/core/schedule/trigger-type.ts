@@ -17,8 +17,9 @@ export interface TriggerType<S extends { type: string } = { type: string }> {
   /** The schedule in a few words, for logs. */
   describe(spec: S): string;
   /**
-   * The first fire strictly after `now` (and after `anchor`, the fire that ran). Default: the
-   * trigger's next fire after the later of the two; an interval overrides it to keep its phase.
+   * The first fire strictly after `time` on the schedule that `anchor` (one of its fires, before or
+   * after `time`) is a fire of. Default: the trigger's next fire after `time`; an interval overrides
+   * it to keep its phase.
    */
-  firstFireAfter?(spec: S, trigger: Trigger, anchor: Date, now: Date): Date | null;
+  fireAfter?(spec: S, trigger: Trigger, anchor: Date, time: Date): Date | null;
 }

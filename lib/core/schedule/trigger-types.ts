@@ -77,12 +77,20 @@ export function describeSpec(spec: ScheduleSpec): string {
   return triggerTypeOf(spec).describe(spec);
 }
 
-/** The first fire strictly after `now` (and after `anchor`), as the trigger's type defines it. */
-export function firstFireAfter(trigger: Trigger, anchor: Date, now: Date): Date | null {
+/**
+ * The first fire strictly after `time` on the schedule that `anchor` is a fire of (the anchor may be
+ * later than `time`: a backfill of a past window of an interval), as the trigger's type defines it.
+ */
+export function fireAfter(trigger: Trigger, anchor: Date, time: Date): Date | null {
   const spec = trigger.toSpec?.();
   const type = spec ? types.get(spec.type) : undefined;
-  if (spec && type?.firstFireAfter) return type.firstFireAfter(spec, trigger, anchor, now);
-  return trigger.nextFireTime(now > anchor ? now : anchor);
+  if (spec && type?.fireAfter) return type.fireAfter(spec, trigger, anchor, time);
+  return trigger.nextFireTime(time);
+}
+
+/** The first fire strictly after `now` and after `anchor` (the fire that ran), keeping the schedule's phase. */
+export function firstFireAfter(trigger: Trigger, anchor: Date, now: Date): Date | null {
+  return fireAfter(trigger, anchor, now > anchor ? now : anchor);
 }
 
 function safeJson(value: unknown): string {

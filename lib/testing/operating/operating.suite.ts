@@ -3,6 +3,7 @@ import { historyCases } from './cases/history.cases.js';
 import { listCases } from './cases/list.cases.js';
 import { notFoundCases } from './cases/not-found.cases.js';
 import { pauseCases } from './cases/pause.cases.js';
+import { policiesCases } from './cases/policies.cases.js';
 import { reliabilityCases } from './cases/reliability.cases.js';
 import { runningCases } from './cases/running.cases.js';
 import { triggerCases } from './cases/trigger.cases.js';
@@ -63,5 +64,6 @@ export function describeOperatingSuite(
     historyCases(ctx);
     reliabilityCases(ctx);
     bulkCases(ctx);
+    policiesCases(ctx);
   });
 }

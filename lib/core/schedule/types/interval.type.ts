@@ -9,9 +9,10 @@ export const intervalTriggerType: TriggerType<IntervalScheduleSpec> = {
   fromSpec: (spec) => new SimpleTrigger(spec.everyMs),
   key: (spec) => `interval\u0000${spec.everyMs}`,
   describe: (spec) => `every ${spec.everyMs} ms`,
-  // Keeps the interval's phase: a run that overran, or a downtime, moves to the next slot of the grid.
-  firstFireAfter: (spec, _trigger, anchor, now) => {
-    const periods = Math.floor((now.getTime() - anchor.getTime()) / spec.everyMs) + 1;
-    return new Date(anchor.getTime() + Math.max(1, periods) * spec.everyMs);
+  // Keeps the interval's phase: the next slot of the grid through the anchor (a run that overran, a
+  // downtime, a backfill of a past window).
+  fireAfter: (spec, _trigger, anchor, time) => {
+    const periods = Math.floor((time.getTime() - anchor.getTime()) / spec.everyMs) + 1;
+    return new Date(anchor.getTime() + periods * spec.everyMs);
   },
 };
