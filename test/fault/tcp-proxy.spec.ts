@@ -96,6 +96,20 @@ describe('TcpProxy in front of PostgreSQL', () => {
     await expect(client.query('SELECT 1 AS one')).resolves.toMatchObject({ rows: [{ one: 1 }] });
   });
 
+  it('close(): returns with connections open, stalled or half-closed, and they fail', async () => {
+    const open = await connect();
+    proxy.stall();
+    const stalled = new pg.Client({ connectionString: url });
+    stalled.on('error', () => undefined);
+    clients.push(stalled);
+    const connecting = observe(stalled.connect());
+    await pause(100);
+    await proxy.close();
+    await connecting.done;
+    expect(connecting.state()).toBe('rejected');
+    await expect(open.query('SELECT 1')).rejects.toThrow();
+  });
+
   it('refuse(): new connections fail until accept()', async () => {
     proxy.refuse();
     const refused = new pg.Client({ connectionString: url });

@@ -28,6 +28,8 @@ export interface ProxyAddress {
 export class TcpProxy {
   private server: net.Server | null = null;
   private readonly pairs = new Set<Pair>();
+  /** Every socket still open, paired or not, so that `close()` can end them all. */
+  private readonly sockets = new Set<net.Socket>();
   private stalled = false;
   private refusing = false;
   private address: ProxyAddress | null = null;
@@ -114,19 +116,20 @@ export class TcpProxy {
     this.server = null;
     this.address = null;
     this.reset();
+    for (const socket of this.sockets) socket.destroy();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
   private onConnection(client: net.Socket): void {
     this.accepted += 1;
-    client.on('error', () => undefined);
+    this.track(client);
     if (this.refusing) {
       client.resetAndDestroy();
       return;
     }
     client.pause();
     const upstream = net.connect(this.target.port, this.target.host);
-    upstream.on('error', () => undefined);
+    this.track(upstream);
     upstream.pause();
     const pair: Pair = { client, upstream };
     this.pairs.add(pair);
@@ -134,13 +137,23 @@ export class TcpProxy {
     // the other side is flushed): only `reset()` sends RSTs.
     const closed = (other: net.Socket) => (): void => {
       this.pairs.delete(pair);
-      if (!other.destroyed) other.end();
+      if (other.destroyed) return;
+      other.end();
+      // A paused socket would never read its peer's end and so never close: let it read, and bound it.
+      other.resume();
+      setTimeout(() => other.destroy(), 2_000).unref();
     };
     client.once('close', closed(upstream));
     upstream.once('close', closed(client));
     upstream.once('connect', () => {
       if (!this.stalled) this.forward(pair);
     });
+  }
+
+  private track(socket: net.Socket): void {
+    socket.on('error', () => undefined);
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
   }
 
   private forward(pair: Pair): void {

@@ -1,0 +1,86 @@
+/**
+ * How many runs, which seed: fixed and bounded under `npm test` (so CI time stays flat), long and
+ * random under `npm run chaos` (test/fault/chaos.mjs sets FAULT_CHAOS=1 and the FAULT_* below).
+ *
+ * - FAULT_SEED: the seed (default: fixed under npm test, random under chaos);
+ * - FAULT_RUNS: runs per store;
+ * - FAULT_PATH: fast-check's path of a counterexample, to replay exactly that case;
+ * - FAULT_SHRINK: `0` reports the first failing case as it is (no shrinking).
+ */
+import fc from 'fast-check';
+
+import { describeCommand, type FaultCommand } from './commands.js';
+
+export const CHAOS = process.env.FAULT_CHAOS === '1';
+
+export interface RunConfig {
+  seed: number;
+  runs: number;
+  path: string | undefined;
+  shrink: boolean;
+}
+
+function intFromEnv(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value)) throw new Error(`${name} must be an integer, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+/**
+ * The runs of one store's property. `fixedSeed` and `runs` are what `npm test` uses; `chaosRuns` the
+ * default under chaos. Shrinking is on for the fast in-process runs, and for worker runs only under
+ * chaos (a shrink step of a worker run costs seconds).
+ */
+export function runConfig(options: {
+  fixedSeed: number;
+  runs: number;
+  chaosRuns: number;
+  shrinkInTests: boolean;
+}): RunConfig {
+  const seed = intFromEnv('FAULT_SEED') ?? (CHAOS ? Math.floor(Math.random() * 2 ** 31) : options.fixedSeed);
+  const runs = intFromEnv('FAULT_RUNS') ?? (CHAOS ? options.chaosRuns : options.runs);
+  const path = process.env.FAULT_PATH || undefined;
+  const shrink =
+    process.env.FAULT_SHRINK === '0' ? false : CHAOS || path !== undefined || options.shrinkInTests;
+  return { seed, runs, path, shrink };
+}
+
+/**
+ * Runs the property and, on failure, throws one message with everything needed: the seed and path,
+ * the (shrunk) sequence one operation a line, what went wrong, and the command that replays it.
+ */
+export async function assertFaultProperty(
+  store: string,
+  config: RunConfig,
+  commands: fc.Arbitrary<FaultCommand[]>,
+  runOne: (commands: FaultCommand[]) => Promise<void>,
+): Promise<void> {
+  const details = await fc.check(fc.asyncProperty(commands, runOne), {
+    seed: config.seed,
+    numRuns: config.runs,
+    ...(config.path !== undefined ? { path: config.path } : {}),
+    endOnFailure: !config.shrink,
+  });
+  if (!details.failed) return;
+  const counterexample = details.counterexample?.[0] ?? [];
+  const error =
+    details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+  const replay =
+    `FAULT_SEED=${details.seed} FAULT_PATH='${details.counterexamplePath ?? ''}' ` +
+    `npm run chaos -- --store ${store} --runs 1`;
+  throw new Error(
+    [
+      `Fault suite (${store}): an invariant broke after ${details.numRuns} run(s), seed ${details.seed}, ` +
+        `path "${details.counterexamplePath}", shrunk ${details.numShrinks} time(s).`,
+      'Sequence:',
+      ...counterexample.map((command, i) => `  ${String(i + 1).padStart(2)}. ${describeCommand(command)}`),
+      `As data: ${JSON.stringify(counterexample)}`,
+      '',
+      error,
+      '',
+      `Replay: ${replay}`,
+    ].join('\n'),
+  );
+}
