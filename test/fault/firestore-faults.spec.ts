@@ -7,7 +7,7 @@
  */
 import type { CommandProfile } from './support/commands.js';
 import { describeExclusions, exclusionsFor } from './support/expect-fixed.js';
-import { runConfig } from './support/fault-config.js';
+import { propertyTimeoutMs, runConfig } from './support/fault-config.js';
 import { killAllFaultWorkers } from './support/fault-workers.js';
 import { assertProcessProperty } from './support/process-property.js';
 import { PROCESS_PROFILE } from './support/profiles.js';
@@ -20,14 +20,18 @@ const config = runConfig({ fixedSeed: 9_003, runs: 3, chaosRuns: 100, shrinkInTe
 describe('fault suite: Firestore emulator, worker processes behind fault proxies', () => {
   afterAll(killAllFaultWorkers);
 
-  it(`loses no task, runs nothing twice outside a lost lease, no worker dies (seed ${config.seed}, ${config.runs} runs; ${describeExclusions(excluded)})`, async () => {
-    await assertProcessProperty({
-      store: 'firestore',
-      label: 'firestore (2 workers through proxies)',
-      backend: firestoreBackend(),
-      profile,
-      config,
-      excluded,
-    });
-  }, 900_000);
+  it(
+    `loses no task, runs nothing twice outside a lost lease, no worker dies (seed ${config.seed}, ${config.runs} runs; ${describeExclusions(excluded)})`,
+    async () => {
+      await assertProcessProperty({
+        suite: 'firestore',
+        label: 'firestore (2 workers through proxies)',
+        backend: firestoreBackend(),
+        profile,
+        config,
+        excluded,
+      });
+    },
+    propertyTimeoutMs(900_000),
+  );
 });

@@ -5,7 +5,7 @@
  * run the invariants of issue #9 are checked (support/invariants.ts).
  */
 import { describeExclusions, exclusionsFor } from './support/expect-fixed.js';
-import { runConfig } from './support/fault-config.js';
+import { propertyTimeoutMs, runConfig } from './support/fault-config.js';
 import { killAllFaultWorkers } from './support/fault-workers.js';
 import { assertProcessProperty } from './support/process-property.js';
 import { PROCESS_PROFILE } from './support/profiles.js';
@@ -20,14 +20,18 @@ const config = runConfig({ fixedSeed: 9_002, runs: 4, chaosRuns: 100, shrinkInTe
 describe('fault suite: PostgreSQL, worker processes behind fault proxies', () => {
   afterAll(killAllFaultWorkers);
 
-  it(`loses no task, runs nothing twice outside a lost lease, no worker dies (seed ${config.seed}, ${config.runs} runs; ${describeExclusions(excluded)})`, async () => {
-    await assertProcessProperty({
-      store: 'postgres',
-      label: 'postgres (2 workers through proxies)',
-      backend: postgresBackend(() => db.url),
-      profile: PROCESS_PROFILE,
-      config,
-      excluded,
-    });
-  }, 900_000);
+  it(
+    `loses no task, runs nothing twice outside a lost lease, no worker dies (seed ${config.seed}, ${config.runs} runs; ${describeExclusions(excluded)})`,
+    async () => {
+      await assertProcessProperty({
+        suite: 'postgres',
+        label: 'postgres (2 workers through proxies)',
+        backend: postgresBackend(() => db.url),
+        profile: PROCESS_PROFILE,
+        config,
+        excluded,
+      });
+    },
+    propertyTimeoutMs(900_000),
+  );
 });

@@ -5,7 +5,7 @@
  * the reason, when that server cannot start here.
  */
 import { describeExclusions, exclusionsFor } from './support/expect-fixed.js';
-import { runConfig } from './support/fault-config.js';
+import { propertyTimeoutMs, runConfig } from './support/fault-config.js';
 import { killAllFaultWorkers } from './support/fault-workers.js';
 import { assertProcessProperty } from './support/process-property.js';
 import { RESTART_PROFILE } from './support/profiles.js';
@@ -32,22 +32,28 @@ describe('fault suite: PostgreSQL restarted under worker processes', () => {
     await server?.dispose();
   });
 
-  it(`loses no task and no worker dies across database restarts (seed ${config.seed}, ${config.runs} runs; ${describeExclusions(excluded)})`, async () => {
-    if (!server) {
-      process.stderr.write(`\n[fault suite] database-restart case SKIPPED: ${unavailable.split('\n')[0]}\n`);
-      return;
-    }
-    const owned = server;
-    await assertProcessProperty({
-      store: 'postgres',
-      label: 'postgres restarted (owned server, 2 workers through proxies)',
-      backend: postgresBackend(
-        () => owned.url,
-        (downMs) => owned.restart(downMs),
-      ),
-      profile: RESTART_PROFILE,
-      config,
-      excluded,
-    });
-  }, 900_000);
+  it(
+    `loses no task and no worker dies across database restarts (seed ${config.seed}, ${config.runs} runs; ${describeExclusions(excluded)})`,
+    async () => {
+      if (!server) {
+        process.stderr.write(
+          `\n[fault suite] database-restart case SKIPPED: ${unavailable.split('\n')[0]}\n`,
+        );
+        return;
+      }
+      const owned = server;
+      await assertProcessProperty({
+        suite: 'postgres-restart',
+        label: 'postgres restarted (owned server, 2 workers through proxies)',
+        backend: postgresBackend(
+          () => owned.url,
+          (downMs) => owned.restart(downMs),
+        ),
+        profile: RESTART_PROFILE,
+        config,
+        excluded,
+      });
+    },
+    propertyTimeoutMs(900_000),
+  );
 });

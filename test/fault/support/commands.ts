@@ -171,24 +171,92 @@ export function commandsArb(profile: CommandProfile, excluded: Exclusions): fc.A
         .map((fields) => ({ op: 'bad-name', ...fields }) as FaultCommand),
     });
   }
-  for (const op of profile.faults.filter(allowed)) {
-    const arbitrary: fc.Arbitrary<FaultCommand> =
-      op === 'jump'
-        ? fc.constant({ op: 'jump' })
-        : op === 'restart-instance'
-          ? fc.record({ instance: via }).map((f) => ({ op: 'restart-instance', ...f }))
-          : op === 'reset' || op === 'kill' || op === 'stop-stalled'
-            ? fc.record({ worker }).map((f) => ({ op, ...f }))
-            : op === 'stall'
-              ? fc
-                  .record({ worker, ms: fc.constantFrom(...profile.stallMs) })
-                  .map((f) => ({ op: 'stall', ...f }))
-              : fc
-                  .record({ downMs: fc.constantFrom(...profile.downMs) })
-                  .map((f) => ({ op: 'restart-db', ...f }));
-    options.push({ weight: 1, arbitrary });
+  const faultArbs = profile.faults.filter(allowed).map((op) => faultArb(op, profile, via, worker));
+  for (const arbitrary of faultArbs) options.push({ weight: 1, arbitrary });
+
+  // Scenarios: a job is running (a hang of the longest kind, due at once) when something happens to
+  // it. Random single operations rarely line up like that, and it is where issue #9 item 1 lives.
+  const running = fc
+    .record({
+      slug,
+      kind: fc.constantFrom(...kinds),
+      onAbort: fc.constantFrom('throw' as const, 'return' as const, 'ignore' as const),
+      via,
+    })
+    .map(({ slug: s, kind, onAbort, via: v }): FaultCommand => ({
+      op: 'schedule',
+      slug: s,
+      kind,
+      behaviour: { do: 'hang', ms: profile.hangMs[profile.hangMs.length - 1], onAbort },
+      delay: 0,
+      replace: !excluded.replace,
+      recurring: false,
+      via: v,
+    }));
+  const settle = fc
+    .constantFrom(...profile.waits.slice(0, 2))
+    .map((ms): FaultCommand => ({ op: 'wait', ms }));
+  const scenarios: Array<fc.Arbitrary<FaultCommand[]>> = [];
+  type Schedule = Extract<FaultCommand, { op: 'schedule' }>;
+  const newVersion = (first: FaultCommand, behaviour: Behaviour, v: number): Schedule => ({
+    ...(first as Schedule),
+    behaviour,
+    replace: true,
+    via: v,
+  });
+  if (!excluded.hangs && !excluded.replace) {
+    scenarios.push(
+      fc
+        .tuple(running, settle, behaviourArb(profile, excluded), via)
+        .map(([first, wait, behaviour, v]) => [first, wait, newVersion(first, behaviour, v)]),
+    );
   }
-  return fc.array(fc.oneof(...options), { minLength: 1, maxLength: profile.maxCommands });
+  if (!excluded.hangs && allowed('delete')) {
+    scenarios.push(
+      fc.tuple(running, settle, behaviourArb(profile, excluded), via).map(([first, wait, behaviour, v]) => {
+        const again = { ...newVersion(first, behaviour, v), replace: false };
+        return [first, wait, { op: 'delete', slug: again.slug, via: v } as FaultCommand, again];
+      }),
+    );
+  }
+  if (!excluded.hangs && faultArbs.length > 0) {
+    scenarios.push(fc.tuple(running, settle, fc.oneof(...faultArbs)).map((sequence) => [...sequence]));
+  }
+  const step: fc.Arbitrary<FaultCommand[]> = fc.oneof(
+    { weight: 12, arbitrary: fc.oneof(...options).map((command) => [command]) },
+    ...scenarios.map((arbitrary) => ({ weight: 1, arbitrary })),
+  );
+  return fc
+    .array(step, { minLength: 1, maxLength: profile.maxCommands })
+    .map((steps) => steps.flat().slice(0, profile.maxCommands + 3));
+}
+
+function faultArb(
+  op: FaultOp,
+  profile: CommandProfile,
+  via: fc.Arbitrary<number>,
+  worker: fc.Arbitrary<number>,
+): fc.Arbitrary<FaultCommand> {
+  switch (op) {
+    case 'jump':
+      return fc.constant({ op: 'jump' });
+    case 'restart-instance':
+      return fc.record({ instance: via }).map((f) => ({ op: 'restart-instance', ...f }));
+    case 'reset':
+    case 'kill':
+    case 'stop-stalled':
+      return fc.record({ worker }).map((f) => ({ op, ...f }));
+    case 'stall':
+      return fc
+        .record({ worker, ms: fc.constantFrom(...profile.stallMs) })
+        .map((f) => ({ op: 'stall', ...f }));
+    case 'restart-db':
+      return fc
+        .record({ downMs: fc.constantFrom(...profile.downMs) })
+        .map((f) => ({ op: 'restart-db', ...f }));
+    default:
+      throw new Error(`${op} is not a fault`);
+  }
 }
 
 /** One line per operation, for failure reports. */

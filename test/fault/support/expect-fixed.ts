@@ -103,6 +103,14 @@ export const KNOWN_BUGS: readonly KnownBug[] = [
     replace: true,
     ops: ['delete'],
   },
+  {
+    id: 'stop-unbounded',
+    item: '6',
+    summary:
+      'store calls have no timeout: stop({ timeoutMs }) of an instance whose store connection is stalled waits for the stalled query (seen: not returned 6.5 s after SIGTERM with timeoutMs 1500)',
+    stores: ['postgres', 'firestore'],
+    ops: ['stop-stalled'],
+  },
 ];
 
 /** What the generators leave out and the checker does not check. */

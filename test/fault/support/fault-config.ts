@@ -13,6 +13,11 @@ import { describeCommand, type FaultCommand } from './commands.js';
 
 export const CHAOS = process.env.FAULT_CHAOS === '1';
 
+/** Jest's timeout of a property: bounded under npm test, a day under chaos. */
+export function propertyTimeoutMs(bounded: number): number {
+  return CHAOS ? 24 * 3_600_000 : bounded;
+}
+
 export interface RunConfig {
   seed: number;
   runs: number;
@@ -52,6 +57,7 @@ export function runConfig(options: {
  * the (shrunk) sequence one operation a line, what went wrong, and the command that replays it.
  */
 export async function assertFaultProperty(
+  /** The chaos runner's name of the suite (memory, postgres, postgres-restart, firestore). */
   store: string,
   config: RunConfig,
   commands: fc.Arbitrary<FaultCommand[]>,

@@ -109,7 +109,10 @@ export class ProcessFaultEnv implements FaultEnv {
 
   /** Waits for a worker to be ready; one that exits first is left for `finish` to report. */
   private async awaitReady(worker: FaultWorker, boundMs: number): Promise<void> {
-    await Promise.race([worker.ready.catch(() => undefined), sleep(boundMs)]);
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, boundMs)));
+    await Promise.race([worker.ready.catch(() => undefined), bound]);
+    clearTimeout(timer);
   }
 
   stamp(): Stamp {
@@ -238,7 +241,10 @@ export class ProcessFaultEnv implements FaultEnv {
     return { at: end.at, t: end.t - PROCESS_TIMING.horizonSlackMs };
   }
 
-  /** Nothing due is left unclaimed, and only recurring tasks are held. */
+  /**
+   * Nothing is left to happen but recurring fires and tasks moved far ahead: every one-time task that
+   * is neither paused nor failed is idle and at least ten minutes away.
+   */
   private async isQuiet(): Promise<boolean> {
     let tasks: StoreTask[];
     try {
@@ -250,8 +256,8 @@ export class ProcessFaultEnv implements FaultEnv {
     return tasks.every((task) => {
       if (task.paused || task.failed) return true;
       const held = task.lockedUntil !== null && task.lockedUntil.getTime() > now;
-      if (held) return task.schedule !== null;
-      return task.runAt.getTime() > now - PROCESS_TIMING.horizonSlackMs;
+      if (task.schedule !== null) return held || task.runAt.getTime() > now - PROCESS_TIMING.horizonSlackMs;
+      return !held && task.runAt.getTime() > now + 10 * 60_000;
     });
   }
 

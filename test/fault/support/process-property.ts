@@ -3,23 +3,24 @@
  * workers on a fresh table or collection, the operations and faults, a quiet end, then the checker.
  */
 import { commandsArb, type CommandProfile } from './commands.js';
-import { EXPECT_FIXED, TIMEOUT_API, type Exclusions, type StoreName } from './expect-fixed.js';
+import { EXPECT_FIXED, TIMEOUT_API, type Exclusions } from './expect-fixed.js';
 import { assertFaultProperty, type RunConfig } from './fault-config.js';
 import { checkRun, formatViolations } from './invariants.js';
 import { PROCESS_TIMING, ProcessFaultEnv } from './process-env.js';
-import { runCommands } from './run-commands.js';
+import { debugSummary, runCommands } from './run-commands.js';
 import type { StoreBackend } from './store-backends.js';
 
 export async function assertProcessProperty(options: {
-  store: StoreName;
+  /** The chaos runner's name of the suite, for the replay command. */
+  suite: string;
   label: string;
   backend: StoreBackend;
   profile: CommandProfile;
   config: RunConfig;
   excluded: Exclusions;
 }): Promise<void> {
-  const { store, label, backend, profile, config, excluded } = options;
-  await assertFaultProperty(store, config, commandsArb(profile, excluded), async (commands) => {
+  const { label, backend, profile, config, excluded } = options;
+  await assertFaultProperty(options.suite, config, commandsArb(profile, excluded), async (commands) => {
     const env = await ProcessFaultEnv.create(label, backend, { timeoutApi: TIMEOUT_API });
     try {
       await runCommands(env, commands);
@@ -27,6 +28,7 @@ export async function assertProcessProperty(options: {
       const now = env.stamp();
       const tasks = await env.snapshot();
       await env.finish();
+      debugSummary(env, tasks);
       const violations = checkRun(
         env.model,
         env.journal,

@@ -231,6 +231,21 @@ export async function applyCommand(env: FaultEnv, command: FaultCommand): Promis
 /** FAULT_DEBUG=1 prints every operation as it is played (to follow a slow or hanging run). */
 const DEBUG = process.env.FAULT_DEBUG === '1';
 
+/** With FAULT_DEBUG=1, one line about what a run did (to see that runs exercise something). */
+export function debugSummary(env: FaultEnv, tasks: readonly StoreTask[]): void {
+  if (!DEBUG) return;
+  const executions = env.journal.executions();
+  const aborted = executions.filter((e) => e.aborts.length > 0).length;
+  const leaseLost = env.journal.leaseLost().length;
+  const states = tasks
+    .map((t) => `${t.slug}:${t.failed ? 'failed' : t.paused ? 'paused' : 'scheduled'}`)
+    .join(' ');
+  process.stderr.write(
+    `[fault]   end: ${executions.length} execution(s), ${aborted} aborted, ${leaseLost} lease-lost event(s), ` +
+      `${env.model.faults.length} fault(s), ${env.model.incarnations.size} incarnation(s); store: ${states || 'empty'}\n`,
+  );
+}
+
 /** Plays the operations in order, letting the system settle after each. */
 export async function runCommands(env: FaultEnv, commands: readonly FaultCommand[]): Promise<void> {
   if (DEBUG) process.stderr.write(`[fault] run of ${commands.length} operation(s) on ${env.label}\n`);
