@@ -15,7 +15,13 @@ import { firestoreBackend } from './support/store-backends.js';
 
 const profile: CommandProfile = { ...PROCESS_PROFILE, slugs: ['f0', 'f1', 'f2'] };
 const excluded = exclusionsFor('firestore');
-const config = runConfig({ fixedSeed: 9_003, runs: 3, chaosRuns: 100, shrinkInTests: false });
+const config = runConfig({
+  fixedSeed: 9_003,
+  runs: 3,
+  chaosRuns: 100,
+  shrinkInTests: false,
+  shrinkSteps: 30,
+});
 
 describe('fault suite: Firestore emulator, worker processes behind fault proxies', () => {
   afterAll(killAllFaultWorkers);

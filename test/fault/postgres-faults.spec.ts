@@ -15,7 +15,13 @@ import { usePostgresDatabase } from '../support/postgres.js';
 const db = usePostgresDatabase();
 
 const excluded = exclusionsFor('postgres');
-const config = runConfig({ fixedSeed: 9_002, runs: 4, chaosRuns: 100, shrinkInTests: false });
+const config = runConfig({
+  fixedSeed: 9_002,
+  runs: 4,
+  chaosRuns: 100,
+  shrinkInTests: false,
+  shrinkSteps: 30,
+});
 
 describe('fault suite: PostgreSQL, worker processes behind fault proxies', () => {
   afterAll(killAllFaultWorkers);

@@ -13,7 +13,7 @@ import { postgresBackend } from './support/store-backends.js';
 import { startOwnedPostgres, type OwnedPostgres } from '../support/owned-postgres.js';
 
 const excluded = exclusionsFor('postgres');
-const config = runConfig({ fixedSeed: 9_004, runs: 2, chaosRuns: 30, shrinkInTests: false });
+const config = runConfig({ fixedSeed: 9_004, runs: 2, chaosRuns: 30, shrinkInTests: false, shrinkSteps: 30 });
 
 describe('fault suite: PostgreSQL restarted under worker processes', () => {
   let server: OwnedPostgres | null = null;

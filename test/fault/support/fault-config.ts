@@ -5,7 +5,8 @@
  * - FAULT_SEED: the seed (default: fixed under npm test, random under chaos);
  * - FAULT_RUNS: runs per store;
  * - FAULT_PATH: fast-check's path of a counterexample, to replay exactly that case;
- * - FAULT_SHRINK: `0` reports the first failing case as it is (no shrinking).
+ * - FAULT_SHRINK: `0` reports the first failing case as it is (no shrinking);
+ * - FAULT_SHRINK_STEPS: the most shrink attempts (worker runs bound them, each attempt costs seconds).
  */
 import fc from 'fast-check';
 
@@ -23,6 +24,8 @@ export interface RunConfig {
   runs: number;
   path: string | undefined;
   shrink: boolean;
+  /** Most shrink attempts (each one a whole run: seconds for worker runs); undefined: no limit. */
+  shrinkSteps: number | undefined;
 }
 
 function intFromEnv(name: string): number | undefined {
@@ -43,13 +46,16 @@ export function runConfig(options: {
   runs: number;
   chaosRuns: number;
   shrinkInTests: boolean;
+  /** Default bound on shrink attempts (FAULT_SHRINK_STEPS overrides). */
+  shrinkSteps?: number;
 }): RunConfig {
   const seed = intFromEnv('FAULT_SEED') ?? (CHAOS ? Math.floor(Math.random() * 2 ** 31) : options.fixedSeed);
   const runs = intFromEnv('FAULT_RUNS') ?? (CHAOS ? options.chaosRuns : options.runs);
   const path = process.env.FAULT_PATH || undefined;
   const shrink =
     process.env.FAULT_SHRINK === '0' ? false : CHAOS || path !== undefined || options.shrinkInTests;
-  return { seed, runs, path, shrink };
+  const shrinkSteps = intFromEnv('FAULT_SHRINK_STEPS') ?? options.shrinkSteps;
+  return { seed, runs, path, shrink, shrinkSteps };
 }
 
 /**
@@ -63,7 +69,25 @@ export async function assertFaultProperty(
   commands: fc.Arbitrary<FaultCommand[]>,
   runOne: (commands: FaultCommand[]) => Promise<void>,
 ): Promise<void> {
-  const details = await fc.check(fc.asyncProperty(commands, runOne), {
+  const arbitrary =
+    config.shrinkSteps === undefined ? commands : fc.limitShrink(commands, config.shrinkSteps);
+  let failures = 0;
+  const reportingFirst = async (sequence: FaultCommand[]): Promise<void> => {
+    try {
+      await runOne(sequence);
+    } catch (error) {
+      // Shrinking worker runs takes minutes: show the failure as soon as it is found.
+      if (failures++ === 0 && config.shrink) {
+        process.stderr.write(
+          `\n[fault] ${store}: a run failed; shrinking it (the shrunk case follows at the end). As found:\n` +
+            `${sequence.map((command) => `  ${describeCommand(command)}`).join('\n')}\n` +
+            `${error instanceof Error ? error.message : String(error)}\n`,
+        );
+      }
+      throw error;
+    }
+  };
+  const details = await fc.check(fc.asyncProperty(arbitrary, reportingFirst), {
     seed: config.seed,
     numRuns: config.runs,
     ...(config.path !== undefined ? { path: config.path } : {}),
@@ -73,8 +97,12 @@ export async function assertFaultProperty(
   const counterexample = details.counterexample?.[0] ?? [];
   const error =
     details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+  const switches = ['FAULT_SUITE_EXPECT_FIXED', 'FAULT_SUITE_ONLY', 'FAULT_SUITE_TIMEOUT_API']
+    .filter((name) => process.env[name])
+    .map((name) => `${name}=${process.env[name]} `)
+    .join('');
   const replay =
-    `FAULT_SEED=${details.seed} FAULT_PATH='${details.counterexamplePath ?? ''}' ` +
+    `${switches}FAULT_SEED=${details.seed} FAULT_PATH='${details.counterexamplePath ?? ''}' ` +
     `npm run chaos -- --store ${store} --runs 1`;
   throw new Error(
     [

@@ -76,6 +76,9 @@ export interface EndState {
 /** The largest stored result accepted: the engine caps errors at about 8 KiB. */
 export const RESULT_CAP = 16 * 1024;
 
+/** Nothing the operations or the jobs ask for is more than two hours ahead (`later` moves a task one hour). */
+const FAR_FUTURE_MS = 2 * 3_600_000;
+
 const ATTRIBUTING_ABORTS = new Set(['lease-lost', 'timeout', 'shutdown']);
 
 interface Context {
@@ -155,8 +158,13 @@ function checkLost(ctx: Context, inc: Incarnation, present: boolean, out: Violat
   };
   for (const span of inc.absentSeen) {
     if (inc.superseded && inc.superseded.span.from.at < span.to.at) continue;
-    if (!justified(span.to.at))
-      return report(`found absent by an operation at at=${span.from.at}`, span.to.at);
+    if (!justified(span.to.at)) {
+      const operation = ctx.model.operations.find((op) => op.span === span);
+      return report(
+        `found absent by "${operation?.text ?? 'an operation'}" (${operation?.outcome ?? 'not found'})`,
+        span.to.at,
+      );
+    }
   }
   if (!present && !inc.superseded && !inc.ambiguous && !justified(Number.POSITIVE_INFINITY)) {
     report('absent from the store at the end', Number.POSITIVE_INFINITY);
@@ -223,10 +231,25 @@ function checkFinalState(
     }
     return;
   }
+  if (
+    inc.recurring &&
+    fate === 'failure' &&
+    inc.behaviour.do === 'return' &&
+    execs.some((e) => e.finish?.ok)
+  ) {
+    if (typeof task.result !== 'string' || task.result.length === 0) {
+      add(
+        'bad-return',
+        `a bad return (${describeBehaviour(inc.behaviour)}) was taken as a success: the recurring task moved on with no error in its result`,
+      );
+    }
+  }
   if (task.paused) return;
   const runAt = task.runAt.getTime();
   if (!Number.isFinite(runAt)) {
     add('unexpected-state', `its runAt is not a valid time (${String(task.runAt)})`);
+  } else if (runAt > end.now.t + FAR_FUTURE_MS) {
+    add('unexpected-state', `scheduled at ${task.runAt.toISOString()}, far beyond anything asked for`);
   } else if (runAt <= end.horizon.t) {
     add(
       'stuck',
@@ -286,9 +309,18 @@ function checkRuns(ctx: Context, inc: Incarnation, out: Violation[]): void {
       if (endAt < superseded.span.from.at) continue;
       const abort = execution.aborts.find((a) => a.at <= endAt);
       if (!abort) {
-        // Through the instance running it, the abort is due at once; elsewhere by the next lease renewal.
+        // Through the instance running it, the abort is due at once; elsewhere by the next lease
+        // renewal, which a fault on that instance (or the database) may delay until it is over.
         const grace = superseded.via === execution.instance ? 0 : ctx.settings.abortGraceMs;
-        if (endT > superseded.span.to.t + grace) {
+        const faultsOver = ctx.model.faults
+          .filter(
+            (fault) =>
+              (fault.target === execution.instance || fault.target === 'db') &&
+              fault.span.from.t < endT &&
+              fault.untilT > execution.start.t,
+          )
+          .reduce((latest, fault) => Math.max(latest, fault.untilT), superseded.span.to.t);
+        if (endT > faultsOver + grace) {
           add(
             'not-aborted',
             `${fmtExec(execution)} was running when this version was ${superseded.by}d and went on ` +

@@ -49,8 +49,10 @@ export interface OperationRecord {
 export interface FaultRecord {
   span: Span;
   text: string;
-  /** The instance it hit, or `db`. */
+  /** The instance it hit, `db`, or `clock`. */
   target: string;
+  /** When its effect ended (scheduler time): a stall lasts its `ms`. */
+  untilT: number;
 }
 
 /** A violation found while the run went on (not from the end state). */

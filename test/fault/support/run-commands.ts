@@ -223,7 +223,9 @@ export async function applyCommand(env: FaultEnv, command: FaultCommand): Promis
     default: {
       const from = env.stamp();
       const target = await env.fault(command);
-      if (target !== null) model.faults.push({ span: { from, to: env.stamp() }, text, target });
+      const to = env.stamp();
+      const untilT = command.op === 'stall' ? Math.max(to.t, from.t + command.ms) : to.t;
+      if (target !== null) model.faults.push({ span: { from, to }, text, target, untilT });
     }
   }
 }
