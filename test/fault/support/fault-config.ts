@@ -6,7 +6,8 @@
  * - FAULT_RUNS: runs per store;
  * - FAULT_PATH: fast-check's path of a counterexample, to replay exactly that case;
  * - FAULT_SHRINK: `0` reports the first failing case as it is (no shrinking);
- * - FAULT_SHRINK_STEPS: the most shrink attempts (worker runs bound them, each attempt costs seconds).
+ * - FAULT_SHRINK_STEPS: the most shrink attempts (worker runs bound them, each attempt costs seconds);
+ * - FAULT_SEQUENCE: a JSON array of operations (a report's "As data" line) to run exactly, once.
  */
 import fc from 'fast-check';
 
@@ -69,8 +70,11 @@ export async function assertFaultProperty(
   commands: fc.Arbitrary<FaultCommand[]>,
   runOne: (commands: FaultCommand[]) => Promise<void>,
 ): Promise<void> {
-  const arbitrary =
+  const given = process.env.FAULT_SEQUENCE;
+  const generated =
     config.shrinkSteps === undefined ? commands : fc.limitShrink(commands, config.shrinkSteps);
+  // FAULT_SEQUENCE: run exactly this sequence (the "As data" line of a report), once.
+  const arbitrary = given ? fc.constant(JSON.parse(given) as FaultCommand[]) : generated;
   let failures = 0;
   const reportingFirst = async (sequence: FaultCommand[]): Promise<void> => {
     try {
@@ -89,7 +93,7 @@ export async function assertFaultProperty(
   };
   const details = await fc.check(fc.asyncProperty(arbitrary, reportingFirst), {
     seed: config.seed,
-    numRuns: config.runs,
+    numRuns: given ? 1 : config.runs,
     ...(config.path !== undefined ? { path: config.path } : {}),
     endOnFailure: !config.shrink,
   });
@@ -115,6 +119,7 @@ export async function assertFaultProperty(
       error,
       '',
       `Replay: ${replay}`,
+      `   or: ${switches}FAULT_SEQUENCE='${JSON.stringify(counterexample)}' npm run chaos -- --store ${store}`,
     ].join('\n'),
   );
 }

@@ -200,7 +200,7 @@ function checkFinalState(
       (e) =>
         e.instance === task.lockedBy &&
         e.start.at < end.now.at &&
-        (e.finish === null || e.finish.at > end.now.at),
+        (e.finish === null || e.finish.t > end.now.t - ctx.settings.settleWindowMs),
     );
     if (!running) {
       add(
