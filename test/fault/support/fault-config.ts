@@ -27,6 +27,8 @@ export interface RunConfig {
   shrink: boolean;
   /** Most shrink attempts (each one a whole run: seconds for worker runs); undefined: no limit. */
   shrinkSteps: number | undefined;
+  /** Most runs spent after shrinking on dropping single operations that are not needed. */
+  dropSteps: number;
 }
 
 function intFromEnv(name: string): number | undefined {
@@ -56,7 +58,8 @@ export function runConfig(options: {
   const shrink =
     process.env.FAULT_SHRINK === '0' ? false : CHAOS || path !== undefined || options.shrinkInTests;
   const shrinkSteps = intFromEnv('FAULT_SHRINK_STEPS') ?? options.shrinkSteps;
-  return { seed, runs, path, shrink, shrinkSteps };
+  const dropSteps = shrinkSteps === undefined ? 50 : Math.min(shrinkSteps, 12);
+  return { seed, runs, path, shrink, shrinkSteps, dropSteps };
 }
 
 /**
@@ -98,9 +101,16 @@ export async function assertFaultProperty(
     endOnFailure: !config.shrink,
   });
   if (!details.failed) return;
-  const counterexample = details.counterexample?.[0] ?? [];
-  const error =
+  const shrunk = details.counterexample?.[0] ?? [];
+  const firstError =
     details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+  const {
+    sequence: counterexample,
+    error,
+    removed,
+  } = config.shrink
+    ? await dropUnneeded(shrunk, firstError, runOne, config.dropSteps)
+    : { sequence: shrunk, error: firstError, removed: 0 };
   const switches = ['FAULT_SUITE_EXPECT_FIXED', 'FAULT_SUITE_ONLY', 'FAULT_SUITE_TIMEOUT_API']
     .filter((name) => process.env[name])
     .map((name) => `${name}=${process.env[name]} `)
@@ -111,7 +121,8 @@ export async function assertFaultProperty(
   throw new Error(
     [
       `Fault suite (${store}): an invariant broke after ${details.numRuns} run(s), seed ${details.seed}, ` +
-        `path "${details.counterexamplePath}", shrunk ${details.numShrinks} time(s).`,
+        `path "${details.counterexamplePath}", shrunk ${details.numShrinks} time(s)` +
+        `${removed > 0 ? `, then ${removed} operation(s) found unneeded and dropped` : ''}.`,
       'Sequence:',
       ...counterexample.map((command, i) => `  ${String(i + 1).padStart(2)}. ${describeCommand(command)}`),
       `As data: ${JSON.stringify(counterexample)}`,
@@ -122,4 +133,31 @@ export async function assertFaultProperty(
       `   or: ${switches}FAULT_SEQUENCE='${JSON.stringify(counterexample)}' npm run chaos -- --store ${store}`,
     ].join('\n'),
   );
+}
+
+/**
+ * fast-check shrinks the generated steps, but not the operations a step holds together (a scenario)
+ * nor every single one: try dropping each operation of the shrunk sequence in turn and keep the
+ * drop while the run still fails, at most `budget` runs.
+ */
+async function dropUnneeded(
+  sequence: FaultCommand[],
+  error: string,
+  runOne: (commands: FaultCommand[]) => Promise<void>,
+  budget: number,
+): Promise<{ sequence: FaultCommand[]; error: string; removed: number }> {
+  let current = sequence;
+  let message = error;
+  let tries = 0;
+  for (let i = current.length - 1; i >= 0 && current.length > 1 && tries < budget; i--) {
+    const candidate = [...current.slice(0, i), ...current.slice(i + 1)];
+    tries += 1;
+    try {
+      await runOne(candidate);
+    } catch (failure) {
+      current = candidate;
+      message = failure instanceof Error ? failure.message : String(failure);
+    }
+  }
+  return { sequence: current, error: message, removed: sequence.length - current.length };
 }

@@ -32,6 +32,7 @@ export type RuleId =
   | 'bad-name'
   | 'lost'
   | 'bad-return'
+  | 'timeout-ignored'
   | 'stale-visible'
   | 'stuck'
   | 'unexpected-state'
@@ -143,10 +144,12 @@ function checkLost(ctx: Context, inc: Incarnation, present: boolean, out: Violat
   const fate = effectiveFate(ctx, inc);
   const acceptedBadReturn = (beforeAt: number): boolean =>
     fate === 'failure' &&
-    inc.behaviour.do === 'return' &&
+    inc.behaviour.do !== 'throw' &&
     execsOf(ctx, inc).some((e) => e.finish?.ok === true && e.finish.at < beforeAt);
   const report = (when: string, beforeAt: number): void => {
     if (!acceptedBadReturn(beforeAt)) return lost(when);
+    // A hang past the timeout is checked by the timeout rule; a bad return is a failure taken as a success.
+    if (inc.behaviour.do === 'hang') return;
     out.push({
       rule: 'bad-return',
       slug: inc.slug,
@@ -289,6 +292,20 @@ function checkRuns(ctx: Context, inc: Incarnation, out: Violation[]): void {
           ? `ran twice at once: ${fmtExec(later)} started while ${fmtExec(earlier)} was still running, and nothing says the first lost its lease`
           : `one fire ran twice: ${fmtExec(later)} repeated ${fmtExec(earlier)}, which had succeeded, and nothing says the first lost its lease`,
       );
+    }
+  }
+  const { timeout } = ctx.settings;
+  if (timeout.on && inc.behaviour.do === 'hang' && inc.behaviour.ms > timeout.ms) {
+    for (const execution of execs) {
+      const due = execution.start.t + timeout.ms + ctx.settings.abortGraceMs;
+      const aborted = execution.aborts.some((a) => a.t <= due);
+      const endT = execution.finish?.t ?? Number.POSITIVE_INFINITY;
+      if (!aborted && endT > due) {
+        add(
+          'timeout-ignored',
+          `${fmtExec(execution)} (${describeBehaviour(inc.behaviour)}) ran past its kind's timeoutMs ${timeout.ms} without its signal aborted`,
+        );
+      }
     }
   }
   if (inc.superseded) {
