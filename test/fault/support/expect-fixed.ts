@@ -52,8 +52,15 @@ export const KNOWN_BUGS: readonly KnownBug[] = [
     id: 'bad-return-accepted',
     item: '2',
     summary:
-      'a returned task with a non-string result, or a runAt that is a string, invalid or in year 10000, is taken as a success instead of failing the run',
-    returns: ['runAt-string', 'result-number', 'result-object', 'runAt-invalid', 'runAt-year-10000'],
+      'a returned task with a non-string result, or a runAt that is a string or an invalid Date, is taken as a success (a one-time task is deleted, a recurring one moves on) instead of failing the run',
+    returns: ['runAt-string', 'result-number', 'result-object', 'runAt-invalid'],
+  },
+  {
+    id: 'unstorable-outcome',
+    item: '2',
+    summary:
+      'a returned runAt in year 10000: memory reschedules the task to year 10000; PostgreSQL ("time zone displacement out of range") and Firestore (Timestamp out of range) refuse the settle, which is retried forever, so every outcome of that batch stays unwritten, their tasks stay leased, the slots never free and stop() does not return within its timeout',
+    returns: ['runAt-year-10000'],
   },
   {
     id: 'backoff-throws',
@@ -66,7 +73,7 @@ export const KNOWN_BUGS: readonly KnownBug[] = [
     id: 'unprintable-throw',
     item: '2',
     summary:
-      'a job that throws a value errorMessage cannot print (BigInt, cyclic object, throwing toJSON, Proxy, throwing message getter) rejects Executor.run: unhandled rejection, leaked slot, task leased forever',
+      'a job that throws a value errorMessage cannot print (BigInt, cyclic object, throwing toJSON, Proxy, throwing message getter) rejects Executor.run: an unhandled rejection (a worker under --unhandled-rejections=strict dies, and so does every instance that takes the task over after it), a leaked slot, the task leased forever',
     throws: ['bigint', 'cyclic', 'toJSON-throws', 'proxy', 'message-getter-throws'],
   },
   {
@@ -85,7 +92,8 @@ export const KNOWN_BUGS: readonly KnownBug[] = [
   {
     id: 'error-uncapped',
     item: '2',
-    summary: 'a 1.2 MB error message is stored whole as the task result (no cap of about 8 KiB)',
+    summary:
+      'a 1.2 MB error message is stored whole as the task result (no cap of about 8 KiB), and logged whole on every retry',
     throws: ['huge'],
   },
   {
