@@ -35,7 +35,7 @@ export async function assertProcessProperty(options: {
         { tasks, inFlight: env.inFlight(), horizon, now },
         {
           leaseMs: PROCESS_TIMING.leaseMs,
-          settleWindowMs: 1_000,
+          settleWindowMs: 2_000,
           abortGraceMs: PROCESS_TIMING.leaseMs + 1_000,
           timeout: { on: TIMEOUT_API, ms: PROCESS_TIMING.timeoutMs },
           exactOrder: false,
