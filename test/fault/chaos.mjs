@@ -5,13 +5,11 @@
  *   npm run chaos                                  every store, random seed, the chaos number of runs
  *   npm run chaos -- --store memory --runs 20000   one store, more runs
  *   npm run chaos -- --store postgres --seed 123 --path '4:1:0' --runs 1   replay a counterexample
- *   npm run chaos -- --expect-fixed                include the known engine bugs (FAULT_SUITE_EXPECT_FIXED=1)
- *   npm run chaos -- --only old-run-outcome        include just these known bugs' areas
  *   npm run chaos -- --store memory --sequence '[{"op":"wait","ms":1000}]'   run exactly this sequence
  *   npm run chaos -- --debug                       print every operation as it is played
  *
- * Every flag has an environment variable (FAULT_SEED, FAULT_RUNS, FAULT_PATH, FAULT_SUITE_EXPECT_FIXED,
- * FAULT_SUITE_ONLY, FAULT_SEQUENCE, FAULT_DEBUG); a flag wins. Stores: memory, postgres, postgres-restart, firestore.
+ * Every flag has an environment variable (FAULT_SEED, FAULT_RUNS, FAULT_PATH,
+ * FAULT_SEQUENCE, FAULT_DEBUG); a flag wins. Stores: memory, postgres, postgres-restart, firestore.
  * Jest's global setup starts the servers as under `npm test` (set PG_URL to use a running PostgreSQL).
  */
 import { spawn } from 'node:child_process';
@@ -37,9 +35,7 @@ function parse(argv) {
     else if (flag === '--seed') options.seed = value();
     else if (flag === '--runs') options.runs = value();
     else if (flag === '--path') options.path = value();
-    else if (flag === '--only') options.only = value();
     else if (flag === '--sequence') options.sequence = value();
-    else if (flag === '--expect-fixed') options.expectFixed = true;
     else if (flag === '--debug') options.debug = true;
     else throw new Error(`unknown flag ${flag} (see test/fault/chaos.mjs)`);
   }
@@ -68,9 +64,7 @@ const env = {
   FAULT_SEED: seed,
   ...(options.runs ? { FAULT_RUNS: options.runs } : {}),
   ...(options.path ? { FAULT_PATH: options.path } : {}),
-  ...(options.only ? { FAULT_SUITE_ONLY: options.only } : {}),
   ...(options.sequence ? { FAULT_SEQUENCE: options.sequence } : {}),
-  ...(options.expectFixed ? { FAULT_SUITE_EXPECT_FIXED: '1' } : {}),
   ...(options.debug ? { FAULT_DEBUG: '1' } : {}),
 };
 process.stdout.write(

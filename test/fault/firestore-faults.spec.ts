@@ -6,7 +6,6 @@
  * checked (support/invariants.ts).
  */
 import type { CommandProfile } from './support/commands.js';
-import { describeExclusions, exclusionsFor } from './support/expect-fixed.js';
 import { propertyTimeoutMs, runConfig } from './support/fault-config.js';
 import { killAllFaultWorkers } from './support/fault-workers.js';
 import { assertProcessProperty } from './support/process-property.js';
@@ -14,7 +13,6 @@ import { PROCESS_PROFILE } from './support/profiles.js';
 import { firestoreBackend } from './support/store-backends.js';
 
 const profile: CommandProfile = { ...PROCESS_PROFILE, slugs: ['f0', 'f1', 'f2'] };
-const excluded = exclusionsFor('firestore');
 const config = runConfig({
   fixedSeed: 9_003,
   runs: 3,
@@ -27,7 +25,7 @@ describe('fault suite: Firestore emulator, worker processes behind fault proxies
   afterAll(killAllFaultWorkers);
 
   it(
-    `loses no task, runs nothing twice outside a lost lease, no worker dies (seed ${config.seed}, ${config.runs} runs; ${describeExclusions(excluded)})`,
+    `loses no task, runs nothing twice outside a lost lease, no worker dies (seed ${config.seed}, ${config.runs} runs})`,
     async () => {
       await assertProcessProperty({
         suite: 'firestore',
@@ -35,7 +33,6 @@ describe('fault suite: Firestore emulator, worker processes behind fault proxies
         backend: firestoreBackend(),
         profile,
         config,
-        excluded,
       });
     },
     propertyTimeoutMs(900_000),

@@ -6,22 +6,20 @@
  * invariants of issue #9 are checked against the model (support/invariants.ts).
  */
 import { commandsArb } from './support/commands.js';
-import { describeExclusions, exclusionsFor, EXPECT_FIXED, TIMEOUT_API } from './support/expect-fixed.js';
 import { assertFaultProperty, propertyTimeoutMs, runConfig } from './support/fault-config.js';
 import { checkRun, formatViolations } from './support/invariants.js';
 import { MEMORY_TIMING, MemoryFaultEnv } from './support/memory-env.js';
 import { MEMORY_PROFILE } from './support/profiles.js';
 import { debugSummary, runCommands } from './support/run-commands.js';
 
-const excluded = exclusionsFor('memory');
 const config = runConfig({ fixedSeed: 9_001, runs: 150, chaosRuns: 5_000, shrinkInTests: true });
 
 describe('fault suite: memory store, in-process', () => {
   it(
-    `loses no task, runs nothing twice, survives every job (seed ${config.seed}, ${config.runs} runs; ${describeExclusions(excluded)})`,
+    `loses no task, runs nothing twice, survives every job (seed ${config.seed}, ${config.runs} runs})`,
     async () => {
-      await assertFaultProperty('memory', config, commandsArb(MEMORY_PROFILE, excluded), async (commands) => {
-        const env = await MemoryFaultEnv.create({ timeoutApi: TIMEOUT_API });
+      await assertFaultProperty('memory', config, commandsArb(MEMORY_PROFILE), async (commands) => {
+        const env = await MemoryFaultEnv.create();
         try {
           await runCommands(env, commands);
           const horizon = await env.quiesce();
@@ -38,10 +36,8 @@ describe('fault suite: memory store, in-process', () => {
               leaseMs: MEMORY_TIMING.leaseMs,
               settleWindowMs: 0,
               abortGraceMs: MEMORY_TIMING.leaseMs,
-              timeout: { on: TIMEOUT_API, ms: MEMORY_TIMING.timeoutMs },
+              timeout: { on: true, ms: MEMORY_TIMING.timeoutMs },
               exactOrder: true,
-              preciseAbortReasons: EXPECT_FIXED,
-              skip: excluded.rules,
             },
           );
           if (violations.length > 0) {

@@ -4,7 +4,6 @@
  * connections reset and stalled, workers SIGKILLed and stopped mid-stall, hostile jobs. After each
  * run the invariants of issue #9 are checked (support/invariants.ts).
  */
-import { describeExclusions, exclusionsFor } from './support/expect-fixed.js';
 import { propertyTimeoutMs, runConfig } from './support/fault-config.js';
 import { killAllFaultWorkers } from './support/fault-workers.js';
 import { assertProcessProperty } from './support/process-property.js';
@@ -14,7 +13,6 @@ import { usePostgresDatabase } from '../support/postgres.js';
 
 const db = usePostgresDatabase();
 
-const excluded = exclusionsFor('postgres');
 const config = runConfig({
   fixedSeed: 9_002,
   runs: 4,
@@ -27,7 +25,7 @@ describe('fault suite: PostgreSQL, worker processes behind fault proxies', () =>
   afterAll(killAllFaultWorkers);
 
   it(
-    `loses no task, runs nothing twice outside a lost lease, no worker dies (seed ${config.seed}, ${config.runs} runs; ${describeExclusions(excluded)})`,
+    `loses no task, runs nothing twice outside a lost lease, no worker dies (seed ${config.seed}, ${config.runs} runs})`,
     async () => {
       await assertProcessProperty({
         suite: 'postgres',
@@ -35,7 +33,6 @@ describe('fault suite: PostgreSQL, worker processes behind fault proxies', () =>
         backend: postgresBackend(() => db.url),
         profile: PROCESS_PROFILE,
         config,
-        excluded,
       });
     },
     propertyTimeoutMs(900_000),

@@ -4,7 +4,6 @@
  * down and started again while two worker processes run on it through their proxies. Skipped, with
  * the reason, when that server cannot start here.
  */
-import { describeExclusions, exclusionsFor } from './support/expect-fixed.js';
 import { propertyTimeoutMs, runConfig } from './support/fault-config.js';
 import { killAllFaultWorkers } from './support/fault-workers.js';
 import { assertProcessProperty } from './support/process-property.js';
@@ -12,7 +11,6 @@ import { RESTART_PROFILE } from './support/profiles.js';
 import { postgresBackend } from './support/store-backends.js';
 import { startOwnedPostgres, type OwnedPostgres } from '../support/owned-postgres.js';
 
-const excluded = exclusionsFor('postgres');
 const config = runConfig({ fixedSeed: 9_004, runs: 2, chaosRuns: 30, shrinkInTests: false, shrinkSteps: 30 });
 
 describe('fault suite: PostgreSQL restarted under worker processes', () => {
@@ -33,7 +31,7 @@ describe('fault suite: PostgreSQL restarted under worker processes', () => {
   });
 
   it(
-    `loses no task and no worker dies across database restarts (seed ${config.seed}, ${config.runs} runs; ${describeExclusions(excluded)})`,
+    `loses no task and no worker dies across database restarts (seed ${config.seed}, ${config.runs} runs})`,
     async () => {
       if (!server) {
         process.stderr.write(
@@ -51,7 +49,6 @@ describe('fault suite: PostgreSQL restarted under worker processes', () => {
         ),
         profile: RESTART_PROFILE,
         config,
-        excluded,
       });
     },
     propertyTimeoutMs(900_000),

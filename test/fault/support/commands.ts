@@ -5,7 +5,6 @@
 import fc from 'fast-check';
 
 import { RETURNED_VALUES, THROWN_VALUES, type Behaviour, describeBehaviour } from './behaviours.js';
-import type { Exclusions } from './expect-fixed.js';
 
 /** A schedule written by hand into a task (issue #9, item 3: it must fail the task, not the instance). */
 export const CORRUPT_SCHEDULES = {
@@ -79,9 +78,9 @@ export interface CommandProfile {
   recurring: boolean;
 }
 
-function behaviourArb(profile: CommandProfile, excluded: Exclusions): fc.Arbitrary<Behaviour> {
-  const thrown = THROWN_VALUES.filter((value) => !excluded.throws.has(value));
-  const returned = RETURNED_VALUES.filter((value) => !excluded.returns.has(value));
+function behaviourArb(profile: CommandProfile): fc.Arbitrary<Behaviour> {
+  const thrown = THROWN_VALUES;
+  const returned = RETURNED_VALUES;
   const options: Array<fc.WeightedArbitrary<Behaviour>> = [
     { weight: 4, arbitrary: fc.constant({ do: 'ok' }) },
   ];
@@ -97,7 +96,7 @@ function behaviourArb(profile: CommandProfile, excluded: Exclusions): fc.Arbitra
       arbitrary: fc.constantFrom(...returned).map((value) => ({ do: 'return', value }) as Behaviour),
     });
   }
-  if (!excluded.hangs) {
+  {
     options.push({
       weight: 2,
       arbitrary: fc
@@ -111,13 +110,12 @@ function behaviourArb(profile: CommandProfile, excluded: Exclusions): fc.Arbitra
   return fc.oneof(...options);
 }
 
-/** Generates sequences of operations for one store's runs, minus what `excluded` leaves out. */
-export function commandsArb(profile: CommandProfile, excluded: Exclusions): fc.Arbitrary<FaultCommand[]> {
+/** Generates sequences of operations for one store's runs. */
+export function commandsArb(profile: CommandProfile): fc.Arbitrary<FaultCommand[]> {
   const slug = fc.constantFrom(...profile.slugs);
   const via = fc.nat({ max: profile.via - 1 });
   const worker = fc.nat({ max: Math.max(0, profile.workers - 1) });
-  const kinds = profile.kinds.filter((kind) => !excluded.kinds.has(kind));
-  const allowed = (op: FaultOp): boolean => !excluded.ops.has(op);
+  const kinds = profile.kinds;
   const options: Array<fc.WeightedArbitrary<FaultCommand>> = [
     {
       weight: 8,
@@ -125,9 +123,9 @@ export function commandsArb(profile: CommandProfile, excluded: Exclusions): fc.A
         .record({
           slug,
           kind: fc.constantFrom(...kinds),
-          behaviour: behaviourArb(profile, excluded),
+          behaviour: behaviourArb(profile),
           delay: fc.constantFrom(...profile.delays),
-          replace: excluded.replace ? fc.constant(false) : fc.boolean(),
+          replace: fc.boolean(),
           recurring: profile.recurring ? fc.boolean() : fc.constant(false),
           via,
         })
@@ -139,13 +137,12 @@ export function commandsArb(profile: CommandProfile, excluded: Exclusions): fc.A
     },
   ];
   for (const op of ['delete', 'pause', 'resume', 'trigger'] as const) {
-    if (!allowed(op)) continue;
     options.push({
       weight: op === 'delete' ? 2 : 1,
       arbitrary: fc.record({ slug, via }).map((fields) => ({ op, ...fields }) as FaultCommand),
     });
   }
-  if (allowed('reschedule')) {
+  {
     options.push({
       weight: 1,
       arbitrary: fc
@@ -153,7 +150,7 @@ export function commandsArb(profile: CommandProfile, excluded: Exclusions): fc.A
         .map((fields) => ({ op: 'reschedule', ...fields }) as FaultCommand),
     });
   }
-  if (allowed('corrupt')) {
+  {
     const variants = Object.keys(CORRUPT_SCHEDULES) as CorruptVariant[];
     options.push({
       weight: 1,
@@ -162,7 +159,7 @@ export function commandsArb(profile: CommandProfile, excluded: Exclusions): fc.A
         .map((fields) => ({ op: 'corrupt', ...fields }) as FaultCommand),
     });
   }
-  if (allowed('bad-name')) {
+  {
     const variants = Object.keys(BAD_NAMES) as BadNameVariant[];
     options.push({
       weight: 1,
@@ -171,7 +168,7 @@ export function commandsArb(profile: CommandProfile, excluded: Exclusions): fc.A
         .map((fields) => ({ op: 'bad-name', ...fields }) as FaultCommand),
     });
   }
-  const faultArbs = profile.faults.filter(allowed).map((op) => faultArb(op, profile, via, worker));
+  const faultArbs = profile.faults.map((op) => faultArb(op, profile, via, worker));
   for (const arbitrary of faultArbs) options.push({ weight: 1, arbitrary });
 
   // Scenarios: a job is running (a hang of the longest kind, due at once) when something happens to
@@ -189,7 +186,7 @@ export function commandsArb(profile: CommandProfile, excluded: Exclusions): fc.A
       kind,
       behaviour: { do: 'hang', ms: profile.hangMs[profile.hangMs.length - 1], onAbort },
       delay: 0,
-      replace: !excluded.replace,
+      replace: true,
       recurring: false,
       via: v,
     }));
@@ -204,22 +201,22 @@ export function commandsArb(profile: CommandProfile, excluded: Exclusions): fc.A
     replace: true,
     via: v,
   });
-  if (!excluded.hangs && !excluded.replace) {
+  {
     scenarios.push(
       fc
-        .tuple(running, settle, behaviourArb(profile, excluded), via)
+        .tuple(running, settle, behaviourArb(profile), via)
         .map(([first, wait, behaviour, v]) => [first, wait, newVersion(first, behaviour, v)]),
     );
   }
-  if (!excluded.hangs && allowed('delete')) {
+  {
     scenarios.push(
-      fc.tuple(running, settle, behaviourArb(profile, excluded), via).map(([first, wait, behaviour, v]) => {
+      fc.tuple(running, settle, behaviourArb(profile), via).map(([first, wait, behaviour, v]) => {
         const again = { ...newVersion(first, behaviour, v), replace: false };
         return [first, wait, { op: 'delete', slug: again.slug, via: v } as FaultCommand, again];
       }),
     );
   }
-  if (!excluded.hangs && faultArbs.length > 0) {
+  if (faultArbs.length > 0) {
     scenarios.push(fc.tuple(running, settle, fc.oneof(...faultArbs)).map((sequence) => [...sequence]));
   }
   const step: fc.Arbitrary<FaultCommand[]> = fc.oneof(

@@ -111,12 +111,8 @@ export async function assertFaultProperty(
   } = config.shrink
     ? await dropUnneeded(shrunk, firstError, runOne, config.dropSteps)
     : { sequence: shrunk, error: firstError, removed: 0 };
-  const switches = ['FAULT_SUITE_EXPECT_FIXED', 'FAULT_SUITE_ONLY', 'FAULT_SUITE_TIMEOUT_API']
-    .filter((name) => process.env[name])
-    .map((name) => `${name}=${process.env[name]} `)
-    .join('');
   const replay =
-    `${switches}FAULT_SEED=${details.seed} FAULT_PATH='${details.counterexamplePath ?? ''}' ` +
+    `FAULT_SEED=${details.seed} FAULT_PATH='${details.counterexamplePath ?? ''}' ` +
     `npm run chaos -- --store ${store} --runs 1`;
   throw new Error(
     [
@@ -130,7 +126,7 @@ export async function assertFaultProperty(
       error,
       '',
       `Replay: ${replay}`,
-      `   or: ${switches}FAULT_SEQUENCE='${JSON.stringify(counterexample)}' npm run chaos -- --store ${store}`,
+      `   or: FAULT_SEQUENCE='${JSON.stringify(counterexample)}' npm run chaos -- --store ${store}`,
     ].join('\n'),
   );
 }

@@ -16,7 +16,6 @@ export interface FaultWorkerConfig {
   heartbeat: number;
   stopTimeoutMs: number;
   timing: { backoffMs: number; timeoutMs: number; laterMs: number };
-  timeoutApi: boolean;
   postgres?: { url: string; tableName: string };
   firestore?: { projectId: string; collection: string };
 }

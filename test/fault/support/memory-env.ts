@@ -78,7 +78,7 @@ export class MemoryFaultEnv implements FaultEnv {
     this.origin = this.stamp();
   }
 
-  static async create(options: { timeoutApi: boolean }): Promise<MemoryFaultEnv> {
+  static async create(): Promise<MemoryFaultEnv> {
     const env = new MemoryFaultEnv();
     for (const id of ['A', 'B']) {
       const scheduler = new StdScheduler(env.store, {
@@ -93,7 +93,6 @@ export class MemoryFaultEnv implements FaultEnv {
         sleep: (ms, signal) => env.clock.sleep(ms, signal),
         record: (entry) => env.record(entry as JournalEntry),
         timing: MEMORY_TIMING,
-        timeoutApi: options.timeoutApi,
       });
       scheduler.on('lease.lost', ({ slug }) =>
         env.record({ type: 'lease-lost', slug, instance: id } as JournalEntry),

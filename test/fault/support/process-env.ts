@@ -66,17 +66,12 @@ export class ProcessFaultEnv implements FaultEnv {
   private constructor(
     readonly label: string,
     private readonly backend: StoreBackend,
-    private readonly timeoutApi: boolean,
   ) {
     this.origin = this.stamp();
   }
 
-  static async create(
-    label: string,
-    backend: StoreBackend,
-    options: { timeoutApi: boolean },
-  ): Promise<ProcessFaultEnv> {
-    const env = new ProcessFaultEnv(label, backend, options.timeoutApi);
+  static async create(label: string, backend: StoreBackend): Promise<ProcessFaultEnv> {
+    const env = new ProcessFaultEnv(label, backend);
     env.prepared = await backend.prepare();
     env.driver = new StdScheduler(env.prepared.driverStore, { instanceId: 'driver', logger: silentLogger });
     for (let index = 0; index < WORKERS; index++) {
@@ -99,7 +94,6 @@ export class ProcessFaultEnv implements FaultEnv {
       heartbeat: PROCESS_TIMING.heartbeat,
       stopTimeoutMs: PROCESS_TIMING.stopTimeoutMs,
       timing: PROCESS_TIMING,
-      timeoutApi: this.timeoutApi,
       ...this.prepared.workerStore(address),
     };
     const worker = startFaultWorker(config, this.prepared.workerEnv(address));

@@ -3,7 +3,6 @@
  * workers on a fresh table or collection, the operations and faults, a quiet end, then the checker.
  */
 import { commandsArb, type CommandProfile } from './commands.js';
-import { EXPECT_FIXED, TIMEOUT_API, type Exclusions } from './expect-fixed.js';
 import { assertFaultProperty, type RunConfig } from './fault-config.js';
 import { checkRun, formatViolations } from './invariants.js';
 import { PROCESS_TIMING, ProcessFaultEnv } from './process-env.js';
@@ -17,11 +16,10 @@ export async function assertProcessProperty(options: {
   backend: StoreBackend;
   profile: CommandProfile;
   config: RunConfig;
-  excluded: Exclusions;
 }): Promise<void> {
-  const { label, backend, profile, config, excluded } = options;
-  await assertFaultProperty(options.suite, config, commandsArb(profile, excluded), async (commands) => {
-    const env = await ProcessFaultEnv.create(label, backend, { timeoutApi: TIMEOUT_API });
+  const { label, backend, profile, config } = options;
+  await assertFaultProperty(options.suite, config, commandsArb(profile), async (commands) => {
+    const env = await ProcessFaultEnv.create(label, backend);
     try {
       await runCommands(env, commands);
       const horizon = await env.quiesce();
@@ -37,10 +35,8 @@ export async function assertProcessProperty(options: {
           leaseMs: PROCESS_TIMING.leaseMs,
           settleWindowMs: 2_000,
           abortGraceMs: PROCESS_TIMING.leaseMs + 1_000,
-          timeout: { on: TIMEOUT_API, ms: PROCESS_TIMING.timeoutMs },
+          timeout: { on: true, ms: PROCESS_TIMING.timeoutMs },
           exactOrder: false,
-          preciseAbortReasons: EXPECT_FIXED,
-          skip: excluded.rules,
         },
       );
       if (violations.length > 0) {
