@@ -40,7 +40,8 @@ export function isTransientStoreError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const e = error as { transient?: unknown; code?: unknown; message?: unknown };
   if (typeof e.transient === 'boolean') return e.transient;
-  if (typeof e.code === 'string' && (NETWORK_CODES.has(e.code) || TRANSIENT_SQLSTATE.test(e.code))) return true;
+  if (typeof e.code === 'string' && (NETWORK_CODES.has(e.code) || TRANSIENT_SQLSTATE.test(e.code)))
+    return true;
   if (typeof e.code === 'number' && TRANSIENT_GRPC.has(e.code)) return true;
   return typeof e.message === 'string' && TRANSIENT_MESSAGE.test(e.message);
 }
