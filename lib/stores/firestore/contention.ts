@@ -2,6 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { Firestore, Transaction } from '@google-cloud/firestore';
 
+/** Attempts of a transaction (other than a claim) before its ABORTED error is thrown. */
+export const TX_ATTEMPTS = 12;
+
 /** gRPC ABORTED: Firestore refused a transaction because another one touched the same data. */
 const ABORTED = 10;
 

@@ -1,5 +1,5 @@
 import type { InstanceInfo, InstanceRecord } from '../../core/store/job-store.js';
-import { storableText, timestampParam } from './row-mapping.js';
+import { storableText } from './row-mapping.js';
 
 /** An instance row as `listInstances` returns it. */
 export interface InstanceRow {
@@ -14,33 +14,21 @@ export interface InstanceRow {
 }
 
 /** The health column's JSON (times as epoch ms). */
-interface HealthJson {
+export interface HealthJson {
   running: boolean;
   lastPollAt: number | null;
   lastStoreError: string | null;
   consecutiveStoreErrors: number;
 }
 
-/**
- * The parameters of `recordInstance`. Free text (host name, kinds, the last store error) has any NUL
- * replaced, since neither text nor jsonb can hold one: a record is a view, it must not fail on that.
- */
-export function instanceParams(info: InstanceInfo): unknown[] {
-  const health: HealthJson = {
-    running: info.health.running,
-    lastPollAt: info.health.lastPollAt === null ? null : info.health.lastPollAt.getTime(),
-    lastStoreError: storableText(info.health.lastStoreError),
-    consecutiveStoreErrors: info.health.consecutiveStoreErrors,
+/** The health column's JSON for an instance's health (free text with any NUL replaced). */
+export function healthJson(health: InstanceInfo['health']): HealthJson {
+  return {
+    running: health.running,
+    lastPollAt: health.lastPollAt === null ? null : health.lastPollAt.getTime(),
+    lastStoreError: storableText(health.lastStoreError),
+    consecutiveStoreErrors: health.consecutiveStoreErrors,
   };
-  return [
-    info.instanceId,
-    storableText(info.hostname),
-    info.pid,
-    timestampParam('startedAt', info.startedAt),
-    info.kinds.map((kind) => storableText(kind)),
-    info.inFlight,
-    JSON.stringify(health),
-  ];
 }
 
 /** The instance a row describes. */

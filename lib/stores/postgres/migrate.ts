@@ -1,5 +1,5 @@
 import type { PostgresNames } from './names.js';
-import type { PostgresQueries, SqlStatement } from './queries.js';
+import type { BoundStatement, PostgresQueries } from './queries.js';
 import { migrations, type Migration } from './migrations/index.js';
 
 /** The part of a `pg` client migrations need. */
@@ -18,27 +18,29 @@ export async function runMigrations(
   names: PostgresNames,
   queries: PostgresQueries,
 ): Promise<number[]> {
-  const run = (statement: SqlStatement, values?: unknown[]) => client.query(statement.text, values);
-  await run(queries.begin);
+  const run = (statement: BoundStatement) => client.query(statement.text, statement.values);
+  await run(queries.begin.with());
   try {
-    await run(queries.migrationLock, [names.migrationLockKey]);
-    const schema = await run(queries.schemaExists, [names.schema]);
-    if (schema.rows.length === 0) await run(queries.createSchema);
-    await run(queries.createMigrationsTable);
+    await run(queries.migrationLock.with({ key: names.migrationLockKey }));
+    const schema = await run(queries.schemaExists.with({ schema: names.schema }));
+    if (schema.rows.length === 0) await run(queries.createSchema.with());
+    await run(queries.createMigrationsTable.with());
     const applied = new Set(
-      (await run(queries.appliedMigrations)).rows.map((row) => Number((row as { version: unknown }).version)),
+      (await run(queries.appliedMigrations.with())).rows.map((row) =>
+        Number((row as { version: unknown }).version),
+      ),
     );
     const done: number[] = [];
     for (const migration of migrations) {
       if (applied.has(migration.version)) continue;
       await client.query(migration.sql(names));
-      await run(queries.recordMigration, [migration.version, migration.name]);
+      await run(queries.recordMigration.with({ version: migration.version, name: migration.name }));
       done.push(migration.version);
     }
-    await run(queries.commit);
+    await run(queries.commit.with());
     return done;
   } catch (error) {
-    await run(queries.rollback).catch(() => undefined);
+    await run(queries.rollback.with()).catch(() => undefined);
     throw error;
   }
 }

@@ -2,7 +2,12 @@ import { InvalidArgumentError } from '../../core/errors/invalid-argument.error.j
 import type { StoreTask } from '../../core/job.js';
 import { assertStorablePayload, type Payload } from '../../core/payload.js';
 import type { ScheduleSpec } from '../../core/schedule/trigger.js';
-import type { ExecutionOutcome, HistoryRecord } from '../../core/store/job-store.js';
+import type {
+  ExecutionOutcome,
+  HistoryRecord,
+  KindCounts,
+  KindRunStats,
+} from '../../core/store/job-store.js';
 
 /** A task row as the statements of `queries.ts` return it. */
 export interface TaskRow {
@@ -96,6 +101,42 @@ export function rowToHistory(row: HistoryRow): HistoryRecord {
     error: row.error,
     attempt: Number(row.attempt),
     instanceId: row.instance_id,
+  };
+}
+
+/** A row of `countByKind` (counts may come back as text). */
+export interface KindCountsRow {
+  kind: string;
+  scheduled: number | string;
+  running: number | string;
+  failed: number | string;
+  paused: number | string;
+}
+
+export function rowToKindCounts(row: KindCountsRow): KindCounts {
+  return {
+    kind: row.kind,
+    scheduled: Number(row.scheduled),
+    running: Number(row.running),
+    failed: Number(row.failed),
+    paused: Number(row.paused),
+  };
+}
+
+/** A row of `countHistory`. */
+export interface RunStatsRow {
+  kind: string;
+  succeeded: number | string;
+  failed: number | string;
+  lease_lost: number | string;
+}
+
+export function rowToRunStats(row: RunStatsRow): KindRunStats {
+  return {
+    kind: row.kind,
+    succeeded: Number(row.succeeded),
+    failed: Number(row.failed),
+    leaseLost: Number(row.lease_lost),
   };
 }
 
