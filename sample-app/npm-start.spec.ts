@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { usePostgresDatabase } from '../test/support/postgres.js';
@@ -134,7 +134,9 @@ describe('npm start', () => {
     const block = readmeWalkthrough();
     const invocations = block.match(/(^|\$\()\s*curl\s/gm) ?? [];
     expect(invocations.length).toBeGreaterThan(10);
-    const workdir = join(root, '.tmp', `readme-walkthrough-${randomBytes(4).toString('hex')}`);
+    // The reader's directory, where the walkthrough leaves its cookie jar.
+    const workdir = join(root, '.tmp', 'readme-walkthrough');
+    rmSync(workdir, { recursive: true, force: true });
     mkdirSync(workdir, { recursive: true });
     // Every curl reports its status on stderr; stdout stays what the reader sees (and what the TOKEN
     // line pipes into sed). Each waits half a second first, as a reader running the commands one by
