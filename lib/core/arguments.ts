@@ -6,8 +6,9 @@
  */
 import { InvalidArgumentError } from './errors/invalid-argument.error.js';
 import { InvalidSlugError } from './errors/invalid-slug.error.js';
+import { InvalidTraceContextError } from './errors/invalid-trace-context.error.js';
 import { messages } from './errors/messages.js';
-import type { JobState } from './job.js';
+import type { JobState, TraceContext } from './job.js';
 import type { InstanceInfo } from './store/job-store.js';
 
 const reasons = messages.argumentReasons;
@@ -29,6 +30,18 @@ export const MAX_LIST_LIMIT = 1000;
 
 /** The most history records one `getJobHistory` call returns. */
 export const MAX_HISTORY_LIMIT = 1000;
+
+/**
+ * The largest trace context stored with a task, in UTF-8 bytes of its keys and values: room for a
+ * `traceparent` (55) and a `tracestate` of the W3C's recommended 512 characters, with margin.
+ */
+export const MAX_TRACE_CONTEXT_BYTES = 1024;
+
+/** The most entries of a stored trace context (`traceparent` and `tracestate` are two). */
+export const MAX_TRACE_CONTEXT_ENTRIES = 8;
+
+/** A trace context key: a header name as propagators write it. */
+const TRACE_CONTEXT_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** The states `listJobs({ state })` filters on. */
 export const JOB_STATES: readonly JobState[] = ['scheduled', 'running', 'failed', 'paused'];
@@ -110,6 +123,39 @@ export function assertJobState(state: unknown): asserts state is JobState | unde
 export function assertCursor(cursor: unknown): asserts cursor is string | null | undefined {
   if (cursor !== undefined && cursor !== null && typeof cursor !== 'string') {
     throw new InvalidArgumentError('cursor', 'must be the nextCursor of the previous page, or null');
+  }
+}
+
+/**
+ * A trace context to store with a task: `undefined`, `null`, or a plain object of at most
+ * {@link MAX_TRACE_CONTEXT_ENTRIES} string values (keys of header-name characters), at most
+ * {@link MAX_TRACE_CONTEXT_BYTES} UTF-8 bytes in all, with no NUL (PostgreSQL's jsonb refuses it).
+ * @throws InvalidTraceContextError
+ */
+export function assertTraceContext(value: unknown): asserts value is TraceContext | null | undefined {
+  if (value === undefined || value === null) return;
+  const reasons = messages.traceContextReasons;
+  if (typeof value !== 'object' || Array.isArray(value) || Buffer.isBuffer(value)) {
+    throw new InvalidTraceContextError(reasons.notMap());
+  }
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) {
+    throw new InvalidTraceContextError(reasons.notMap());
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length > MAX_TRACE_CONTEXT_ENTRIES) {
+    throw new InvalidTraceContextError(reasons.tooManyEntries(entries.length, MAX_TRACE_CONTEXT_ENTRIES));
+  }
+  let bytes = 0;
+  for (const [key, entry] of entries) {
+    if (!TRACE_CONTEXT_KEY.test(key)) throw new InvalidTraceContextError(reasons.badKey(key));
+    if (typeof entry !== 'string' || !entry.isWellFormed() || entry.includes('\u0000')) {
+      throw new InvalidTraceContextError(reasons.badValue(key));
+    }
+    bytes += key.length + Buffer.byteLength(entry, 'utf8');
+  }
+  if (bytes > MAX_TRACE_CONTEXT_BYTES) {
+    throw new InvalidTraceContextError(reasons.tooLarge(bytes, MAX_TRACE_CONTEXT_BYTES));
   }
 }
 

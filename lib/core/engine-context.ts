@@ -2,6 +2,7 @@ import type { Clock } from './clock.js';
 import { errorMessage } from './error-text.js';
 import type { EventBus } from './event-bus.js';
 import type { Execution } from './execution.js';
+import type { SchedulerInstrumentation } from './instrumentation.js';
 import type { SchedulerLogger } from './logger.js';
 import type { JobStore } from './store/job-store.js';
 
@@ -22,13 +23,16 @@ export interface EngineSettings {
   abortGraceMs: number;
   /** Whether one history record is kept per execution. */
   recordHistory: boolean;
+  /** Whether scheduling calls store their trace context with the task by default. */
+  propagateTraceContext: boolean;
 }
 
 /**
  * What every part of the engine shares, built once by the scheduler and handed to the run loop,
  * the executor, the settle queue and the lease keeper (as graphile-worker passes its compiled
  * options as `ctx`): resolved settings, the clock, a logger that never throws, the events, the
- * store (every call bounded by `storeTimeoutMs`), and the two reports those parts all make.
+ * store (every call bounded by `storeTimeoutMs`), the instrumentation, and the two reports those
+ * parts all make.
  */
 export class EngineContext {
   constructor(
@@ -37,6 +41,8 @@ export class EngineContext {
     readonly logger: SchedulerLogger,
     readonly events: EventBus,
     readonly store: JobStore,
+    /** Tracing hooks; `null` when none is set (then no hook is called and nothing is allocated for one). */
+    readonly instrumentation: SchedulerInstrumentation | null = null,
   ) {}
 
   /** A store call failed: logged, emitted as `store.error`, and returned as text for `health()`. */

@@ -1,3 +1,4 @@
+import type { RunScope } from './instrumentation.js';
 import type { Registration } from './registry.js';
 import type { StoreTask } from './job.js';
 
@@ -43,6 +44,8 @@ export interface Execution {
   graceTimer: AbortController | null;
   /** Stops waiting for the job (set while the job runs). */
   detach: (() => void) | null;
+  /** The instrumentation's scope of this run (`null` without instrumentation). */
+  scope: RunScope | null;
 }
 
 /** A new execution of a claimed task. */
@@ -61,6 +64,7 @@ export function newExecution(task: StoreTask, registration: Registration, starte
     abortReason: null,
     graceTimer: null,
     detach: null,
+    scope: null,
   };
 }
 

@@ -7,6 +7,7 @@ import { messages } from './errors/messages.js';
 import type { AbortReason, Execution } from './execution.js';
 import { mayWriteOutcome } from './execution.js';
 import type { TaskEventBase } from './events.js';
+import { abandonedEnd, openExecutionScope, ranEnd, skippedEnd } from './instrumentation.js';
 import type { JobContext, StoreTask } from './job.js';
 import type { SchedulerLogger } from './logger.js';
 import { decideMisfire, looksForMisfires, misfirePolicyName } from './misfire.js';
@@ -44,6 +45,18 @@ export class Executor {
 
   /** Never rejects. */
   async run(execution: Execution): Promise<void> {
+    const scope = openExecutionScope(this.ctx, execution);
+    if (scope === null) return this.runGuarded(execution);
+    execution.scope = scope;
+    try {
+      await this.runGuarded(execution);
+    } finally {
+      // A run that ended without an outcome of its own: given up at shutdown.
+      if (!scope.ended) scope.end(abandonedEnd(this.ctx.clock.now()));
+    }
+  }
+
+  private async runGuarded(execution: Execution): Promise<void> {
     try {
       await this.execute(execution);
     } catch (error) {
@@ -51,8 +64,11 @@ export class Executor {
       const reason = errorMessage(error);
       this.ctx.logger.error(`${prefix(execution.task)}the scheduler failed while running it: ${reason}`);
       if (execution.state !== 'running') return;
-      const run: RunResult = { ok: false, error: messages.runFailures.internal(reason) };
-      this.finish(execution, this.decide(execution, run, null, this.ctx.clock.now()), null);
+      const run: RunResult = { ok: false, error: messages.runFailures.internal(reason), thrown: error };
+      const now = this.ctx.clock.now();
+      const decision = this.decide(execution, run, null, now);
+      execution.scope?.end(ranEnd(execution, run, decision, now));
+      this.finish(execution, decision, null);
     }
   }
 
@@ -120,7 +136,9 @@ export class Executor {
                 failed: false,
                 event: 'succeeded',
               };
-        this.finish(execution, this.storable(execution, decision), null);
+        const skipped = this.storable(execution, decision);
+        execution.scope?.end(skippedEnd(skipped, startedAt));
+        this.finish(execution, skipped, null);
         return;
       }
     }
@@ -155,13 +173,16 @@ export class Executor {
     }
 
     // A synchronous throw, a rejection with anything, a hostile return value: each becomes a RunResult.
-    const job = (async () => registration.job.execute({ ...task }, context))();
+    // Only the job runs in the instrumentation's scope: the engine's own work for this run (the
+    // outcome write, batched with other runs') stays outside it.
+    const invoke = async () => registration.job.execute({ ...task }, context);
+    const job = execution.scope ? execution.scope.run(invoke) : invoke();
     const result = job.then(
       (value): RunResult => {
         const checked = checkReturned(value, task);
         return checked.ok ? { ok: true, returned: checked.returned } : { ok: false, error: checked.error };
       },
-      (error: unknown): RunResult => ({ ok: false, error: errorMessage(error) }),
+      (error: unknown): RunResult => ({ ok: false, error: errorMessage(error), thrown: error }),
     );
     const first = await Promise.race([result, detached]);
     timer?.abort();
@@ -295,6 +316,7 @@ export class Executor {
     finishedAt: Date,
   ): void {
     const { events, logger } = this.ctx;
+    execution.scope?.end(ranEnd(execution, run, decision, finishedAt));
     const durationMs = finishedAt.getTime() - startedAt.getTime();
     const p = prefix(execution.task);
     if (run.ok) {

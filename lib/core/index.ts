@@ -1,5 +1,16 @@
 export * from './errors/index.js';
-export type { Job, JobContext, JobResult, JobState, ScheduledJob, StoreTask } from './job.js';
+export type { Job, JobContext, JobResult, JobState, ScheduledJob, StoreTask, TraceContext } from './job.js';
+export { MAX_TRACE_CONTEXT_BYTES, MAX_TRACE_CONTEXT_ENTRIES } from './arguments.js';
+export type {
+  ClaimBatchInfo,
+  ExecutionEnd,
+  ExecutionInfo,
+  ExecutionScope,
+  ScheduleInfo,
+  ScheduleOperation,
+  SchedulerInstrumentation,
+  SettleBatchInfo,
+} from './instrumentation.js';
 export type { JsonValue, Payload } from './payload.js';
 export { assertStorablePayload } from './payload.js';
 export { SystemClock, VirtualClock, type Clock } from './clock.js';

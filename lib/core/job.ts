@@ -44,7 +44,21 @@ export interface StoreTask {
   createdAt: Date;
   /** When the task was last written. */
   updatedAt: Date;
+  /**
+   * The trace context of the call that scheduled the task (W3C `traceparent`, and `tracestate`
+   * when there is one), stored only when trace context propagation is on (see
+   * `SchedulerOptions.propagateTraceContext` and docs/opentelemetry.md). Absent otherwise. Set by
+   * `create` (and a replace), kept by every other write.
+   */
+  traceContext?: TraceContext;
 }
+
+/**
+ * A trace context as stored with a task: a small map of propagation fields, in practice the W3C
+ * `traceparent` (55 characters) and, when the trace has one, its `tracestate`. At most
+ * `MAX_TRACE_CONTEXT_ENTRIES` entries and `MAX_TRACE_CONTEXT_BYTES` UTF-8 bytes of keys and values.
+ */
+export type TraceContext = Record<string, string>;
 
 /** What a job receives besides its task. */
 export interface JobContext {
@@ -104,4 +118,6 @@ export interface ScheduledJob {
   version: number;
   createdAt: Date;
   updatedAt: Date;
+  /** The trace context stored with the task, if any (see {@link StoreTask.traceContext}). */
+  traceContext?: TraceContext;
 }

@@ -33,6 +33,7 @@ export function buildNewTask(
   }
   assertOptionalBoolean(options.paused, 'paused');
   assertOptionalBoolean(options.replace, 'replace');
+  assertOptionalBoolean(options.propagateTraceContext, 'propagateTraceContext');
   const payload: Payload = options.payload === undefined ? null : options.payload;
   assertStorablePayload(payload);
   const ownTrigger = options.trigger === undefined ? null : toTrigger(options.trigger);

@@ -6,8 +6,11 @@ import { bufferedFire, nextRegularFire, type ResolvedMisfirePolicy } from './mis
 import type { MisfirePolicy, OverlapPolicy } from './scheduler.types.js';
 import type { Trigger } from './schedule/trigger.js';
 
-/** How a run ended, as the executor saw it. */
-export type RunResult = { ok: true; returned: JobResult } | { ok: false; error: string };
+/**
+ * How a run ended, as the executor saw it. A failure may carry what the job threw (`thrown`), for
+ * instrumentation; the outcome rules read only `error`.
+ */
+export type RunResult = { ok: true; returned: JobResult } | { ok: false; error: string; thrown?: unknown };
 
 /** Everything {@link decideOutcome} needs: no clock, no store. */
 export interface OutcomeInput {

@@ -29,17 +29,17 @@ export function assertStorablePayload(payload: unknown): asserts payload is Payl
     if (payload.length > MAX_PAYLOAD_BYTES) throw tooLarge(payload.length);
     return;
   }
+  let bound: number;
+  const path: Array<string | number> = [];
   try {
-    check(payload, '$', new Set<object>(), 0);
+    bound = check(payload, path, new Set<object>());
   } catch (error) {
-    // A Proxy or a getter may throw while it is read: that payload cannot be stored either.
     if (error instanceof InvalidPayloadError) throw error;
-    throw new InvalidPayloadError('$', `reading it threw: ${errorMessage(error)}`);
+    // A Proxy or a getter may throw while it is read: that payload cannot be stored either.
+    throw new InvalidPayloadError(pathText(path), `reading it threw: ${errorMessage(error)}`);
   }
-  if (typeof payload === 'object' && payload !== null) {
-    const bytes = Buffer.byteLength(JSON.stringify(payload), 'utf8');
-    if (bytes > MAX_PAYLOAD_BYTES) throw tooLarge(bytes);
-  } else if (typeof payload === 'string' && payload.length * 3 > MAX_PAYLOAD_BYTES) {
+  // Most payloads are far below the limit by a cheap bound; only one near it is measured exactly.
+  if (bound > MAX_PAYLOAD_BYTES) {
     const bytes = Buffer.byteLength(JSON.stringify(payload), 'utf8');
     if (bytes > MAX_PAYLOAD_BYTES) throw tooLarge(bytes);
   }
@@ -49,28 +49,45 @@ function tooLarge(bytes: number): InvalidPayloadError {
   return new InvalidPayloadError('$', `it is ${bytes} bytes once stored; the limit is ${MAX_PAYLOAD_BYTES}`);
 }
 
-function check(value: unknown, path: string, seen: Set<object>, depth: number): void {
-  if (value === null) return;
+/** `$.a[2].b`: where in the payload `path` leads. */
+function pathText(path: ReadonlyArray<string | number>): string {
+  return '$' + path.map((step) => (typeof step === 'number' ? `[${step}]` : `.${step}`)).join('');
+}
+
+/**
+ * Checks a value (`path` is where it is: pushed and popped on the way down, so that the text of a
+ * path is built only for an error) and returns an upper bound of its JSON text in UTF-8 bytes (a
+ * character escapes to at most 6).
+ */
+function check(value: unknown, path: Array<string | number>, seen: Set<object>): number {
+  if (value === null) return 4;
   switch (typeof value) {
     case 'string':
+      return value.length * 6 + 2;
     case 'boolean':
-      return;
+      return 5;
     case 'number':
-      if (!Number.isFinite(value)) throw new InvalidPayloadError(path, `${value} is not a finite number`);
-      return;
+      if (!Number.isFinite(value))
+        throw new InvalidPayloadError(pathText(path), `${value} is not a finite number`);
+      return 24;
     case 'object':
       break;
     default:
-      throw new InvalidPayloadError(path, `a ${typeof value} cannot be stored as JSON`);
+      throw new InvalidPayloadError(pathText(path), `a ${typeof value} cannot be stored as JSON`);
   }
   const obj = value as object;
-  if (seen.has(obj)) throw new InvalidPayloadError(path, 'it contains a cycle');
-  if (depth >= MAX_PAYLOAD_DEPTH) {
-    throw new InvalidPayloadError(path, `it is nested deeper than ${MAX_PAYLOAD_DEPTH} levels`);
+  if (seen.has(obj)) throw new InvalidPayloadError(pathText(path), 'it contains a cycle');
+  if (path.length >= MAX_PAYLOAD_DEPTH) {
+    throw new InvalidPayloadError(pathText(path), `it is nested deeper than ${MAX_PAYLOAD_DEPTH} levels`);
   }
   seen.add(obj);
+  let bound = 2;
   if (Array.isArray(obj)) {
-    obj.forEach((item, i) => check(item, `${path}[${i}]`, seen, depth + 1));
+    for (let i = 0; i < obj.length; i++) {
+      path.push(i);
+      bound += check(obj[i], path, seen) + 1;
+      path.pop();
+    }
   } else {
     // A plain object's prototype is Object.prototype, of whichever realm made it: payloads copied by
     // structuredClone come from Node's own realm, which under Jest (a vm context) is not the test's.
@@ -78,17 +95,36 @@ function check(value: unknown, path: string, seen: Set<object>, depth: number): 
     if (proto !== null && Object.getPrototypeOf(proto) !== null) {
       const name = (obj.constructor as { name?: string } | undefined)?.name ?? 'object';
       throw new InvalidPayloadError(
-        path,
+        pathText(path),
         `a ${name} is not a plain JSON object (only a top-level Buffer is kept as bytes)`,
       );
     }
-    for (const [key, item] of Object.entries(obj)) check(item, `${path}.${key}`, seen, depth + 1);
+    for (const key in obj) {
+      if (!Object.prototype.hasOwnProperty.call(obj, key)) continue;
+      path.push(key);
+      bound += key.length * 6 + 4 + check((obj as Record<string, unknown>)[key], path, seen);
+      path.pop();
+    }
   }
   seen.delete(obj);
+  return bound;
 }
 
 /** A deep copy, so that a store never shares a mutable payload with its caller. */
 export function clonePayload(payload: Payload): Payload {
   if (Buffer.isBuffer(payload)) return Buffer.from(payload);
-  return payload === null || typeof payload !== 'object' ? payload : structuredClone(payload);
+  return copyJson(payload);
+}
+
+/**
+ * A deep copy of a JSON value (checked: plain objects, arrays and primitives only). Copied by hand:
+ * for the small objects payloads mostly are, several times faster than `structuredClone`.
+ */
+function copyJson(value: JsonValue): JsonValue {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(copyJson);
+  const copy: { [key: string]: JsonValue } = {};
+  for (const key in value)
+    if (Object.prototype.hasOwnProperty.call(value, key)) copy[key] = copyJson(value[key]);
+  return copy;
 }

@@ -1,6 +1,7 @@
 import type { EngineContext } from './engine-context.js';
 import { newExecution, type AbortReason, type Execution } from './execution.js';
 import type { Executor } from './executor.js';
+import { claimTasks } from './instrumentation.js';
 import type { StoreTask } from './job.js';
 import type { JobRegistry } from './registry.js';
 import { FRESH_LOOP, planAfterClaim, planAfterNextDue } from './loop-plan.js';
@@ -176,7 +177,7 @@ export class RunLoop {
 
   /** Claims for every group of kinds, up to the free capacity, and dispatches what comes back. */
   private async claim(): Promise<{ claimed: number; full: boolean } | { error: true }> {
-    const { store, settings } = this.ctx;
+    const { settings } = this.ctx;
     let claimed = 0;
     let full = false;
     try {
@@ -184,7 +185,7 @@ export class RunLoop {
         if (!this.running) break;
         const limit = this.limitFor(group);
         if (limit <= 0) continue;
-        const tasks = await store.claim({
+        const tasks = await claimTasks(this.ctx, {
           kinds: group.kinds,
           owner: settings.owner,
           leaseMs: settings.leaseMs,

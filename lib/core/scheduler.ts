@@ -7,6 +7,7 @@ import type { SchedulerEventListener, SchedulerEventName } from './events.js';
 import type { Execution } from './execution.js';
 import { Executor } from './executor.js';
 import { HistoryPruner } from './history-pruner.js';
+import { checkedInstrumentation } from './instrumentation.js';
 import { InstancePublisher, publishEveryOf } from './instance-publisher.js';
 import type { Job } from './job.js';
 import { LeaseKeeper } from './lease-keeper.js';
@@ -69,6 +70,7 @@ export class StdScheduler extends TaskApi implements Scheduler {
       logger,
       events,
       boundedStore(rawStore, settings.storeTimeoutMs),
+      checkedInstrumentation(options.instrumentation),
     );
     const registry = new JobRegistry();
     const waker = new Waker(ctx.clock);

@@ -5,6 +5,7 @@ import type { SchedulerLogger } from './logger.js';
 import type { Payload } from './payload.js';
 import type { Trigger } from './schedule/trigger.js';
 import type { SchedulerEventListener, SchedulerEventName } from './events.js';
+import type { SchedulerInstrumentation } from './instrumentation.js';
 import type {
   ConflictPolicy,
   HistoryRecord,
@@ -84,6 +85,11 @@ export interface ScheduleJobOptions {
   tx?: unknown;
   /** Create the task paused. */
   paused?: boolean;
+  /**
+   * Store the caller's trace context with this task (overrides the scheduler's
+   * `propagateTraceContext`). Needs an `instrumentation`; see docs/opentelemetry.md.
+   */
+  propagateTraceContext?: boolean;
 }
 
 /** One task of `scheduleJobs`: what `scheduleJob` takes, as one object. */
@@ -107,6 +113,8 @@ export interface ScheduleJobsOptions {
   onConflict?: ConflictPolicy;
   /** Create the tasks inside the caller's transaction (store-specific, as for `scheduleJob`). */
   tx?: unknown;
+  /** Store the caller's trace context with the tasks (one for the batch). Default: the scheduler's `propagateTraceContext`. */
+  propagateTraceContext?: boolean;
 }
 
 /** What `scheduleJobs` did. */
@@ -165,6 +173,19 @@ export interface SchedulerOptions {
    * the console, which shows its kinds' tasks as orphaned).
    */
   instanceRegistry?: { publishEveryMs?: number } | false;
+  /**
+   * Tracing hooks around scheduling, executions, claims and settles. For OpenTelemetry:
+   * `new OpenTelemetryInstrumentation()` from `nestjs-durable-scheduler/otel` (docs/opentelemetry.md).
+   * Default: none (nothing is traced, and the engine pays nothing for it).
+   */
+  instrumentation?: SchedulerInstrumentation;
+  /**
+   * Store the trace context of each scheduling call (`scheduleJob`, `ensureRecurring`) with its task,
+   * so that the execution, minutes or days later and on any instance, links to the trace that
+   * scheduled it. At most `MAX_TRACE_CONTEXT_BYTES` (1 KiB; about 80 bytes in practice) per task.
+   * Needs an `instrumentation`; a call's own `propagateTraceContext` overrides it. Default `false`.
+   */
+  propagateTraceContext?: boolean;
 }
 
 /** Options of `stop`. */

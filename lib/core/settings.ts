@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 
-import { assertKind } from './arguments.js';
+import { assertKind, assertOptionalBoolean } from './arguments.js';
 import type { EngineSettings } from './engine-context.js';
 import { InvalidArgumentError } from './errors/invalid-argument.error.js';
 import type { SchedulerOptions } from './scheduler.types.js';
@@ -41,6 +41,7 @@ export function resolveSettings(options: SchedulerOptions, pushesWakeUps: boolea
     throw new InvalidArgumentError('jitter', 'must be a number >= 0');
   }
   const wakeupHeartbeat = positive('wakeupHeartbeat', options.wakeupHeartbeat ?? heartbeat * 10);
+  assertOptionalBoolean(options.propagateTraceContext, 'propagateTraceContext');
   const owner = options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   assertKind(owner, 'instanceId');
   return {
@@ -55,6 +56,7 @@ export function resolveSettings(options: SchedulerOptions, pushesWakeUps: boolea
     storeTimeoutMs: positive('storeTimeoutMs', options.storeTimeoutMs ?? SCHEDULER_DEFAULTS.storeTimeoutMs),
     abortGraceMs: atLeastZero('abortGraceMs', options.abortGraceMs ?? SCHEDULER_DEFAULTS.abortGraceMs),
     recordHistory: options.history !== undefined && options.history !== null,
+    propagateTraceContext: options.propagateTraceContext ?? false,
   };
 }
 

@@ -2,6 +2,7 @@ import type { EngineContext } from './engine-context.js';
 import { errorMessage } from './error-text.js';
 import { messages } from './errors/messages.js';
 import type { Execution } from './execution.js';
+import { settleOutcomes } from './instrumentation.js';
 import type { HistoryRecord, TaskOutcome } from './store/job-store.js';
 import { storeRetryDelay } from './loop-plan.js';
 import { isTransientStoreError } from './store/transient-error.js';
@@ -169,11 +170,11 @@ export class SettleQueue {
     const writes = batch.filter((item) => item.outcome !== null);
     this.writing = batch;
     if (writes.length > 0) {
-      const { store, settings } = this.ctx;
       try {
-        const { rejected } = await store.settle(
-          settings.owner,
+        const { rejected } = await settleOutcomes(
+          this.ctx,
           writes.map((item) => item.outcome as TaskOutcome),
+          () => writes.map((item) => item.execution),
         );
         this.failures = 0;
         this.lastError = null;

@@ -17,6 +17,7 @@ import { messages } from './errors/messages.js';
 import { JobAlreadyScheduledError } from './errors/job-already-scheduled.error.js';
 import { JobNotFoundError } from './errors/job-not-found.error.js';
 import { JobRunningError } from './errors/job-running.error.js';
+import { createTask, createTasks } from './instrumentation.js';
 import type { AbortReason } from './execution.js';
 import { stateOf } from './job-state.js';
 import type { Job, ScheduledJob, StoreTask } from './job.js';
@@ -93,8 +94,15 @@ export abstract class TaskApi {
     options: ScheduleJobOptions = {},
   ): Promise<ScheduledJob> {
     const task = buildNewTask(slug, jobOrKind, options, this.registry, this.ctx.clock.now());
+    const propagate = options.propagateTraceContext ?? this.ctx.settings.propagateTraceContext;
     await this.hooks.ready();
-    const created = await this.ctx.store.create(task, { replace: options.replace ?? false, tx: options.tx });
+    const created = await createTask(
+      this.ctx,
+      'scheduleJob',
+      task,
+      { replace: options.replace ?? false, tx: options.tx },
+      propagate,
+    );
     if (options.replace) this.hooks.supersedeLocal(created.slug, 'replaced', created.incarnation);
     this.hooks.wakeFor(created.runAt);
     return this.toScheduledJob(created);
@@ -143,9 +151,17 @@ export abstract class TaskApi {
     if (tasks.length === 0) return { items: [], created: 0, skipped: 0, replaced: 0 };
     await this.hooks.ready();
     const store = this.ctx.store;
-    const written = store.createMany
-      ? await store.createMany(tasks, { onConflict, tx: options.tx })
-      : await createEach(store, tasks, { onConflict, tx: options.tx });
+    const propagate = options.propagateTraceContext ?? this.ctx.settings.propagateTraceContext;
+    const written = await createTasks(
+      this.ctx,
+      'scheduleJobs',
+      tasks,
+      (toWrite) =>
+        store.createMany
+          ? store.createMany(toWrite, { onConflict, tx: options.tx })
+          : createEach(store, toWrite, { onConflict, tx: options.tx }),
+      propagate,
+    );
     let earliest: Date | null = null;
     const counts = { created: 0, skipped: 0, replaced: 0 };
     for (const [i, item] of written.entries()) {
@@ -312,7 +328,13 @@ export abstract class TaskApi {
       if (!existing) {
         try {
           const runAt = firstRunAt({}, trigger, this.ctx.clock.now());
-          const task = await this.ctx.store.create({ slug, kind, payload, runAt, schedule });
+          const task = await createTask(
+            this.ctx,
+            'ensureRecurring',
+            { slug, kind, payload, runAt, schedule },
+            {},
+            this.ctx.settings.propagateTraceContext,
+          );
           this.hooks.wakeFor(task.runAt);
           return this.toScheduledJob(task);
         } catch (error) {
@@ -465,6 +487,7 @@ export abstract class TaskApi {
       version: task.version,
       createdAt: task.createdAt,
       updatedAt: task.updatedAt,
+      ...(task.traceContext && { traceContext: task.traceContext }),
     };
   }
 }

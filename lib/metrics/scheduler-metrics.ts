@@ -3,6 +3,7 @@ import { SystemClock, type Clock } from '../core/clock.js';
 import type { Scheduler } from '../core/scheduler.types.js';
 import type { JobStore } from '../core/store/job-store.js';
 import { countDueByKind, oldestDueAgeSeconds } from './due-tasks.js';
+import { followScheduler } from './measurements.js';
 
 /** Options of {@link registerSchedulerMetrics}. */
 export interface SchedulerMetricsOptions {
@@ -202,25 +203,19 @@ export class SchedulerMetrics {
   }
 
   private subscribe(scheduler: Scheduler): void {
-    const on = this.unsubscribers;
-    on.push(
-      scheduler.on('job.started', (event) => {
-        const late = event.startedAt.getTime() - event.scheduledAt.getTime();
-        this.lateness.observe({ kind: event.kind }, Math.max(0, late) / 1000);
+    this.unsubscribers.push(
+      followScheduler(scheduler, {
+        lateness: (kind, seconds) => this.lateness.observe({ kind }, seconds),
+        executed: (kind, outcome, seconds) => {
+          this.executions.inc({ kind, outcome });
+          this.duration.observe({ kind, outcome }, seconds);
+        },
+        retrying: (kind) => this.retries.inc({ kind }),
+        dead: (kind) => this.dead.inc({ kind }),
+        misfired: (kind) => this.misfires.inc({ kind }),
+        leaseLost: (kind) => this.leasesLost.inc({ kind }),
+        storeError: (operation) => this.storeErrors.inc({ operation }),
       }),
-      scheduler.on('job.succeeded', (event) => {
-        this.executions.inc({ kind: event.kind, outcome: 'succeeded' });
-        this.duration.observe({ kind: event.kind, outcome: 'succeeded' }, event.durationMs / 1000);
-      }),
-      scheduler.on('job.failed', (event) => {
-        this.executions.inc({ kind: event.kind, outcome: 'failed' });
-        this.duration.observe({ kind: event.kind, outcome: 'failed' }, event.durationMs / 1000);
-      }),
-      scheduler.on('job.retrying', (event) => this.retries.inc({ kind: event.kind })),
-      scheduler.on('job.dead', (event) => this.dead.inc({ kind: event.kind })),
-      scheduler.on('job.misfired', (event) => this.misfires.inc({ kind: event.kind })),
-      scheduler.on('lease.lost', (event) => this.leasesLost.inc({ kind: event.kind })),
-      scheduler.on('store.error', (event) => this.storeErrors.inc({ operation: event.operation })),
     );
   }
 }

@@ -236,6 +236,25 @@ describe('a consumer without Nest', () => {
     expect(existsSync(join(plain, 'node_modules', manifest.name, 'dist'))).toBe(true);
   });
 
+  it('gets no @opentelemetry/api (an optional peer): the engine and the command line run without it', () => {
+    const require = createRequire(join(plain, 'package.json'));
+    expect(() => require.resolve('@opentelemetry/api')).toThrow();
+  });
+
+  it('runs the command line from node_modules/.bin: help, and a clear failure without a driver', async () => {
+    const bin = join(plain, 'node_modules', '.bin', manifest.name);
+    const help = await run(bin, ['--help'], plain);
+    expect([help.code, help.stdout.split('\n')[0]]).toEqual([
+      0,
+      `Usage: ${manifest.name} [options] [command]`,
+    ]);
+    const noDriver = await run(bin, ['status', '--url', 'postgres://nobody@127.0.0.1:1/none'], plain);
+    expect([noDriver.code, noDriver.stderr]).toEqual([
+      1,
+      "error: the PostgreSQL driver is not installed: npm install pg (the command line uses the app's driver)\n",
+    ]);
+  });
+
   it('runs a job with the engine of nestjs-durable-scheduler/core', async () => {
     const ran = await runOrThrow(process.execPath, ['run-core.mjs'], plain);
     expect(JSON.parse(ran.stdout)).toEqual(['ping-1']);

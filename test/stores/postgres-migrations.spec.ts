@@ -51,6 +51,21 @@ describe('PostgresStore migrations', () => {
     }
   });
 
+  it('report the pending ones, with their SQL, without writing anything', async () => {
+    const pool = db.pool({ max: 2 });
+    const store = new PostgresStore({ pool, schema: 'dry_run', migrate: false, logger: silentLogger });
+    try {
+      const pending = await store.pendingMigrations();
+      expect(pending.map((m) => m.version)).toEqual(migrations.map((m) => m.version));
+      expect(pending[0]!.sql).toContain('CREATE TABLE IF NOT EXISTS "dry_run"."scheduler_tasks"');
+      expect(await db.query("SELECT 1 FROM pg_namespace WHERE nspname = 'dry_run'")).toEqual([]);
+      await store.migrate();
+      expect(await store.pendingMigrations()).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('ship each migration as readable SQL that matches what migrate() runs', async () => {
     const names = resolveNames();
     const queries = buildQueries(names);

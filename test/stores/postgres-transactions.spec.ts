@@ -109,6 +109,46 @@ describe('PostgresStore: create inside the caller’s transaction', () => {
     });
   });
 
+  describe('createMany with a pg client', () => {
+    it('writes a whole batch in the caller’s transaction: rolled back, nothing; committed, all of it', async () => {
+      const pool = db.pool({ max: 1 });
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await store.createMany?.([task('bulk-a'), task('bulk-b')], { tx: client });
+        expect(await store.getSlugs()).toEqual([]);
+        await client.query('ROLLBACK');
+        expect(await store.getSlugs()).toEqual([]);
+
+        await client.query('BEGIN');
+        const results = await store.createMany?.([task('bulk-c'), task('bulk-d')], { tx: client });
+        expect(results?.map((r) => r.status)).toEqual(['created', 'created']);
+        await client.query('COMMIT');
+      } finally {
+        client.release();
+      }
+      expect(await store.getSlugs()).toEqual(['bulk-c', 'bulk-d']);
+    });
+
+    it('refuses a taken slug without aborting the caller’s transaction, and writes none of that batch', async () => {
+      await store.create(task('bulk-taken'));
+      const pool = db.pool({ max: 1 });
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await expect(
+          store.createMany?.([task('bulk-new'), task('bulk-taken')], { tx: client }),
+        ).rejects.toBeInstanceOf(JobAlreadyScheduledError);
+        // Undone to the savepoint: the first item is gone, the transaction still usable.
+        await store.create(task('bulk-after'), { tx: client });
+        await client.query('COMMIT');
+      } finally {
+        client.release();
+      }
+      expect(await store.getSlugs()).toEqual(['bulk-after', 'bulk-taken']);
+    });
+  });
+
   describe('with TypeORM', () => {
     let dataSource: DataSource;
 

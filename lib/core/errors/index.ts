@@ -3,6 +3,7 @@ export * from './invalid-cron-expression.error.js';
 export * from './invalid-payload.error.js';
 export * from './invalid-slug.error.js';
 export * from './invalid-argument.error.js';
+export * from './invalid-trace-context.error.js';
 export * from './job-already-registered.error.js';
 export * from './job-already-scheduled.error.js';
 export * from './job-not-found.error.js';

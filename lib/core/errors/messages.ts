@@ -56,4 +56,14 @@ export const messages = {
     wholeNumberIn: (min: number, max: number) => `must be a whole number from ${min} to ${max}`,
     delayAndRunAt: () => 'give either delay or runAt, not both',
   },
+  /** Reasons given to `InvalidTraceContextError`. */
+  traceContextReasons: {
+    notMap: () => 'must be an object whose values are strings (or null)',
+    tooManyEntries: (count: number, max: number) => `has ${count} entries; the limit is ${max}`,
+    badKey: (key: string) => `has the key ${display(key)}: keys are 1 to 64 letters, digits, '_', '-' or '.'`,
+    badValue: (key: string) =>
+      `has a value at ${display(key)} that is not a well-formed string without NUL (U+0000)`,
+    tooLarge: (bytes: number, max: number) =>
+      `is ${bytes} UTF-8 bytes of keys and values; the limit is ${max}`,
+  },
 } as const;

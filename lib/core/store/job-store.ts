@@ -1,4 +1,4 @@
-import type { StoreTask } from '../job.js';
+import type { StoreTask, TraceContext } from '../job.js';
 import type { Payload } from '../payload.js';
 import type { ScheduleSpec } from '../schedule/trigger.js';
 
@@ -13,6 +13,11 @@ export interface NewTask {
   runAt: Date;
   schedule: ScheduleSpec | null;
   paused?: boolean;
+  /**
+   * The trace context to keep with the task (see `StoreTask.traceContext`); absent, `null` or `{}`:
+   * none. Checked by `assertTraceContext` (at most `MAX_TRACE_CONTEXT_BYTES`).
+   */
+  traceContext?: TraceContext | null;
 }
 
 /** Options of `JobStore.create`. */

@@ -4,9 +4,15 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { assertDate, assertKind, assertOptionalBoolean, assertSlug } from '../arguments.js';
+import {
+  assertDate,
+  assertKind,
+  assertOptionalBoolean,
+  assertSlug,
+  assertTraceContext,
+} from '../arguments.js';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
-import type { StoreTask } from '../job.js';
+import type { StoreTask, TraceContext } from '../job.js';
 import { assertStorablePayload } from '../payload.js';
 import { assertScheduleSpec } from '../schedule/schedule-spec.js';
 import type { ScheduleSpec } from '../schedule/trigger.js';
@@ -31,6 +37,33 @@ export function assertNewTask(task: NewTask): void {
   assertStorablePayload(task.payload);
   if (task.schedule !== null) assertScheduleSpec(task.schedule);
   assertOptionalBoolean(task.paused, 'paused');
+  assertTraceContext(task.traceContext);
+}
+
+/**
+ * The trace context a store keeps for a new task: a copy of the given map, or `null` for none
+ * (absent, `null` or empty). A store returns a task's context as `traceContext` only when it has
+ * one, so that tasks without one look as they did before trace contexts existed.
+ */
+export function copyTraceContext(traceContext: TraceContext | null | undefined): TraceContext | null {
+  if (traceContext === null || traceContext === undefined) return null;
+  const entries = Object.entries(traceContext);
+  return entries.length === 0 ? null : Object.fromEntries(entries);
+}
+
+/**
+ * Reads back a stored trace context leniently: a task must stay runnable even when the stored
+ * context was written by hand or by another tool, so anything that is not a valid context reads as
+ * none (it is telemetry, not part of the task's work).
+ */
+export function readTraceContext(stored: unknown): TraceContext | null {
+  if (stored === null || stored === undefined) return null;
+  try {
+    assertTraceContext(stored);
+  } catch {
+    return null;
+  }
+  return copyTraceContext(stored as TraceContext);
 }
 
 /** `createMany` takes each slug once: a slug given twice is refused before anything is written. */

@@ -1,7 +1,12 @@
-import type { StoreTask } from '../../core/job.js';
+import type { StoreTask, TraceContext } from '../../core/job.js';
 import type { Payload } from '../../core/payload.js';
 import type { ScheduleSpec } from '../../core/schedule/trigger.js';
-import { copySchedule, leaseIsLive } from '../../core/store/store-rules.js';
+import {
+  copySchedule,
+  copyTraceContext,
+  leaseIsLive,
+  readTraceContext,
+} from '../../core/store/store-rules.js';
 
 /**
  * One task as a Firestore document (the document id is {@link encodeDocumentId} of the slug), in
@@ -36,6 +41,8 @@ export interface TaskDocument {
   lockedUntil: Date | null;
   createdAt: Date;
   updatedAt: Date;
+  /** The trace context of the scheduling call (a map of strings); absent when there is none. */
+  traceContext?: TraceContext;
 }
 
 /** Field names the store queries on, in one place so that queries and indexes agree. */
@@ -133,6 +140,8 @@ export function toDocument(task: StoreTask): TaskDocument {
     createdAt: task.createdAt,
     ...stateFields(task),
   };
+  const traceContext = copyTraceContext(task.traceContext);
+  if (traceContext !== null) doc.traceContext = traceContext;
   return doc;
 }
 
@@ -174,7 +183,7 @@ export function stateFields(task: StoreTask): StateFields {
 
 /** A task from its document. @throws TypeError when the document is not a task document. */
 export function fromDocument(data: Record<string, unknown>): StoreTask {
-  return {
+  const task: StoreTask = {
     slug: readString(data, 'slug'),
     kind: readString(data, 'kind'),
     payload: decodePayload(data.payload),
@@ -195,6 +204,9 @@ export function fromDocument(data: Record<string, unknown>): StoreTask {
     createdAt: readDate(data, 'createdAt'),
     updatedAt: readDate(data, 'updatedAt'),
   };
+  const traceContext = readTraceContext(data.traceContext);
+  if (traceContext !== null) task.traceContext = traceContext;
+  return task;
 }
 
 function invalid(field: string, expected: string): TypeError {

@@ -9,6 +9,8 @@ import type { StoreTask } from '../../core/job.js';
 import { clonePayload } from '../../core/payload.js';
 import type {
   ClaimRequest,
+  CreatedItem,
+  CreateManyOptions,
   CreateOptions,
   HistoryRecord,
   InstanceInfo,
@@ -37,14 +39,17 @@ import {
   assertSlugPrefix,
 } from '../../core/arguments.js';
 import {
+  assertDistinctSlugs,
   assertNewTask,
   assertOutcome,
   assertTaskPatch,
   copySchedule,
+  copyTraceContext,
   leaseIsLive,
   newIncarnation,
   patchRedefines,
 } from '../../core/store/store-rules.js';
+import { createManyTasks } from './bulk-create.js';
 import { chunks, deleteMatching, MAX_IN_VALUES, unique, WRITES_PER_COMMIT } from './batches.js';
 import { ClaimStrategy } from './claim-strategy.js';
 import { HeldTasks } from './held-tasks.js';
@@ -106,24 +111,7 @@ export class FirestoreStore implements JobStore {
   async create(task: NewTask, options: CreateOptions = {}): Promise<StoreTask> {
     assertNewTask(task);
     const ref = this.collections.taskRef(task.slug);
-    const now = this.clock.now();
-    const fresh: StoreTask = {
-      slug: task.slug,
-      kind: task.kind,
-      payload: clonePayload(task.payload),
-      runAt: new Date(task.runAt.getTime()),
-      version: 1,
-      incarnation: newIncarnation(),
-      retry: 0,
-      result: null,
-      failed: false,
-      paused: task.paused ?? false,
-      schedule: copySchedule(task.schedule),
-      lockedBy: null,
-      lockedUntil: null,
-      createdAt: now,
-      updatedAt: now,
-    };
+    const fresh = this.freshTask(task, this.clock.now());
 
     if (options.tx !== undefined) {
       if (!isWriteContext(options.tx)) {
@@ -162,6 +150,51 @@ export class FirestoreStore implements JobStore {
       tx.set(ref, toDocument(replaced));
       return replaced;
     });
+  }
+
+  /**
+   * Creates many tasks in batched commits, exact under races (see `bulk-create.ts`). A caller's
+   * transaction is not supported here (a Firestore transaction cannot tell which documents exist
+   * without reading them, and reads must come before its writes): use `create` with `{ tx }`.
+   */
+  async createMany(tasks: readonly NewTask[], options: CreateManyOptions = {}): Promise<CreatedItem[]> {
+    if (options.tx !== undefined) {
+      throw new InvalidArgumentError(
+        'tx',
+        'createMany takes no caller transaction in Firestore; use create with { tx }',
+      );
+    }
+    assertDistinctSlugs(tasks);
+    for (const task of tasks) assertNewTask(task);
+    if (tasks.length === 0) return [];
+    const now = this.clock.now();
+    return createManyTasks(this.context, tasks, options.onConflict ?? 'error', (task) =>
+      this.freshTask(task, now),
+    );
+  }
+
+  /** A new task as `create` writes it: version 1, a new incarnation, no lease. */
+  private freshTask(task: NewTask, now: Date): StoreTask {
+    const fresh: StoreTask = {
+      slug: task.slug,
+      kind: task.kind,
+      payload: clonePayload(task.payload),
+      runAt: new Date(task.runAt.getTime()),
+      version: 1,
+      incarnation: newIncarnation(),
+      retry: 0,
+      result: null,
+      failed: false,
+      paused: task.paused ?? false,
+      schedule: copySchedule(task.schedule),
+      lockedBy: null,
+      lockedUntil: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const traceContext = copyTraceContext(task.traceContext);
+    if (traceContext !== null) fresh.traceContext = traceContext;
+    return fresh;
   }
 
   async nextRun(kinds: readonly string[]): Promise<Date | null> {

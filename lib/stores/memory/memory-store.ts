@@ -2,7 +2,7 @@ import { SystemClock, type Clock } from '../../core/clock.js';
 import { InvalidArgumentError } from '../../core/errors/invalid-argument.error.js';
 import { InvalidStoreOptionError } from '../../core/errors/invalid-store-option.error.js';
 import { JobAlreadyScheduledError } from '../../core/errors/job-already-scheduled.error.js';
-import type { StoreTask } from '../../core/job.js';
+import type { StoreTask, TraceContext } from '../../core/job.js';
 import { jobState } from '../../core/job-state.js';
 import { clonePayload, type Payload } from '../../core/payload.js';
 import type { ScheduleSpec } from '../../core/schedule/trigger.js';
@@ -12,6 +12,7 @@ import {
   assertOutcome,
   assertTaskPatch,
   copySchedule,
+  copyTraceContext,
   holds,
   leaseIsLive,
   newIncarnation,
@@ -73,6 +74,7 @@ interface TaskRecord {
   failed: boolean;
   paused: boolean;
   schedule: ScheduleSpec | null;
+  traceContext: TraceContext | null;
   lockedBy: string | null;
   lockedUntil: number | null;
   createdAt: number;
@@ -225,6 +227,7 @@ export class MemoryStore implements JobStore {
       failed: false,
       paused: task.paused ?? false,
       schedule: copySchedule(task.schedule),
+      traceContext: copyTraceContext(task.traceContext),
       lockedBy: null,
       lockedUntil: null,
       updatedAt: now,
@@ -544,7 +547,7 @@ export class MemoryStore implements JobStore {
   }
 
   private snapshot(record: TaskRecord): StoreTask {
-    return {
+    const task: StoreTask = {
       slug: record.slug,
       kind: record.kind,
       payload: clonePayload(record.payload),
@@ -561,6 +564,8 @@ export class MemoryStore implements JobStore {
       createdAt: new Date(record.createdAt),
       updatedAt: new Date(record.updatedAt),
     };
+    if (record.traceContext !== null) task.traceContext = { ...record.traceContext };
+    return task;
   }
 
   // ------------------------------------------------------------------ the console's reads, instances

@@ -16,6 +16,7 @@ export type {
   TypeOrmDataSourceLike,
 } from './options.js';
 export type { PostgresNames } from './names.js';
+export type { PendingMigration } from './migrate.js';
 export { DEFAULT_SCHEMA, DEFAULT_TABLE_NAME, MAX_TABLE_NAME_LENGTH } from './names.js';
 
 /**

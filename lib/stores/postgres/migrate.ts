@@ -45,6 +45,42 @@ export async function runMigrations(
   }
 }
 
+/** A migration not applied yet, as `pendingMigrations` reports it. */
+export interface PendingMigration {
+  version: number;
+  name: string;
+  /** Its standalone script (see {@link renderMigrationFile}). */
+  sql: string;
+}
+
+/**
+ * The migrations this table has not had yet, each with its script, read without writing anything
+ * (no lock, no schema or table created): what `migrate()` would apply now.
+ */
+export async function pendingMigrations(
+  client: MigrationClient,
+  names: PostgresNames,
+  queries: PostgresQueries,
+): Promise<PendingMigration[]> {
+  const run = (statement: BoundStatement) => client.query(statement.text, statement.values);
+  const exists = await run(queries.migrationsTableExists.with({ table: names.migrations }));
+  const present = (exists.rows[0] as { present?: boolean } | undefined)?.present === true;
+  const applied = new Set(
+    present
+      ? (await run(queries.appliedMigrations.with())).rows.map((row) =>
+          Number((row as { version: unknown }).version),
+        )
+      : [],
+  );
+  return migrations
+    .filter((migration) => !applied.has(migration.version))
+    .map((migration) => ({
+      version: migration.version,
+      name: migration.name,
+      sql: renderMigrationFile(migration, names, queries),
+    }));
+}
+
 /**
  * One migration as a standalone script (the shipped `migrations/NNNN-name.sql` files are these,
  * rendered for `public.scheduler_tasks`): the same statements `migrate()` runs, recorded in the

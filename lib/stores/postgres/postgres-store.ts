@@ -4,6 +4,8 @@ import type { StoreTask } from '../../core/job.js';
 import { consoleLogger, type SchedulerLogger } from '../../core/logger.js';
 import type {
   ClaimRequest,
+  CreatedItem,
+  CreateManyOptions,
   CreateOptions,
   HistoryRecord,
   InstanceInfo,
@@ -31,6 +33,7 @@ import {
   assertSlugPrefix,
 } from '../../core/arguments.js';
 import {
+  assertDistinctSlugs,
   assertNewTask,
   assertOutcome,
   assertTaskPatch,
@@ -39,7 +42,7 @@ import {
 } from '../../core/store/store-rules.js';
 import { assertOneConnection, PostgresConnection } from './connection.js';
 import { rowToInstance, type InstanceRow } from './instance-row.js';
-import { runMigrations } from './migrate.js';
+import { pendingMigrations, runMigrations, type PendingMigration } from './migrate.js';
 import { resolveNames, type PostgresNames } from './names.js';
 import { prefixUpperBound } from './slug-range.js';
 import type { PostgresStoreOptions } from './options.js';
@@ -55,6 +58,9 @@ import {
   type TaskRow,
 } from './row-mapping.js';
 import { WakeListeners } from './wake-listeners.js';
+
+/** Tasks per statement of `createMany`. */
+const CREATE_MANY_CHUNK = 5000;
 
 /** History records deleted per statement by `pruneHistory`. */
 const PRUNE_BATCH = 5000;
@@ -144,6 +150,14 @@ export class PostgresStore implements JobStore {
     return this.connection.withClient((client) => runMigrations(client, this.names, this.q));
   }
 
+  /**
+   * The migrations `migrate()` would apply now, each with its SQL script, read without writing
+   * anything: for a dry run at deploy time (`nestjs-durable-scheduler migrate --dry-run`).
+   */
+  pendingMigrations(): Promise<PendingMigration[]> {
+    return this.connection.withClient((client) => pendingMigrations(client, this.names, this.q));
+  }
+
   /** Stops listening and ends the pool if the store opened it (never a pool or DataSource you passed in). */
   async close(): Promise<void> {
     if (this.connection.closed) return;
@@ -171,6 +185,84 @@ export class PostgresStore implements JobStore {
         : await this.connection.queryInTransaction<TaskRow>(options.tx, bound);
     if (rows.length === 0) throw new JobAlreadyScheduledError(task.slug);
     return rowToTask(rows[0]);
+  }
+
+  /**
+   * Creates many tasks: one statement per chunk of {@link CREATE_MANY_CHUNK} (the tasks as arrays,
+   * one NOTIFY per chunk), all in one transaction (the caller's, with `{ tx }`), so that the call is
+   * all or nothing. `ON CONFLICT` makes it exact under races: each slug is created once, and each
+   * caller is told which it created, skipped or replaced. With `onConflict: 'error'` (the default)
+   * an existing slug rolls the call back (to a savepoint in a caller's transaction) and throws.
+   */
+  async createMany(tasks: readonly NewTask[], options: CreateManyOptions = {}): Promise<CreatedItem[]> {
+    const onConflict = options.onConflict ?? 'error';
+    assertDistinctSlugs(tasks);
+    for (const task of tasks) assertNewTask(task);
+    if (tasks.length === 0) return [];
+    const statement = onConflict === 'replace' ? this.q.createManyReplace : this.q.createManyNew;
+    // Every chunk is bound (each payload checked and encoded) before anything is written.
+    const incarnations = new Map(tasks.map((task) => [task.slug, newIncarnation()]));
+    const chunks: Array<{ tasks: readonly NewTask[]; bound: BoundStatement }> = [];
+    for (let from = 0; from < tasks.length; from += CREATE_MANY_CHUNK) {
+      const chunk = tasks.slice(from, from + CREATE_MANY_CHUNK);
+      const bound = statement.with({
+        tasks: chunk,
+        incarnations: chunk.map((task) => incarnations.get(task.slug) as string),
+        channel: this.channel,
+      });
+      chunks.push({ tasks: chunk, bound });
+    }
+    const created = new Set<string>();
+    const replaced = new Set<string>();
+    const write = async (run: <R>(bound: BoundStatement) => Promise<R[]>): Promise<void> => {
+      for (const chunk of chunks) {
+        const [row] = await run<{ created: string[]; replaced: string[] }>(chunk.bound);
+        for (const slug of row.created) created.add(slug);
+        for (const slug of row.replaced) replaced.add(slug);
+        if (onConflict === 'error' && row.created.length < chunk.tasks.length) {
+          const taken = chunk.tasks.find((task) => !created.has(task.slug)) as NewTask;
+          throw new JobAlreadyScheduledError(taken.slug);
+        }
+      }
+    };
+    if (options.tx !== undefined && options.tx !== null) {
+      await this.inSavepoint(options.tx, write);
+    } else {
+      await this.connection.withClient(async (client) => {
+        const run = async <R>(bound: BoundStatement): Promise<R[]> =>
+          (await client.query({ text: bound.text, values: bound.values })).rows as R[];
+        await run(this.q.begin.with());
+        try {
+          await write(run);
+          await run(this.q.commit.with());
+        } catch (error) {
+          await run(this.q.rollback.with()).catch(() => undefined);
+          throw error;
+        }
+      });
+    }
+    return tasks.map((task) => {
+      const incarnation = incarnations.get(task.slug) as string;
+      if (created.has(task.slug)) return { slug: task.slug, status: 'created', incarnation };
+      if (replaced.has(task.slug)) return { slug: task.slug, status: 'replaced', incarnation };
+      return { slug: task.slug, status: 'skipped', incarnation: null };
+    });
+  }
+
+  /** Runs `write` in a caller's transaction, undone to a savepoint when it throws. */
+  private async inSavepoint(
+    tx: unknown,
+    write: (run: <R>(bound: BoundStatement) => Promise<R[]>) => Promise<void>,
+  ): Promise<void> {
+    const run = <R>(bound: BoundStatement): Promise<R[]> => this.connection.queryInTransaction<R>(tx, bound);
+    await run(this.q.savepoint.with());
+    try {
+      await write(run);
+      await run(this.q.releaseSavepoint.with());
+    } catch (error) {
+      await run(this.q.rollbackToSavepoint.with()).catch(() => undefined);
+      throw error;
+    }
   }
 
   /** One probe of the claim index per kind; the only query an idle loop makes. */

@@ -23,6 +23,7 @@ import { listenStatements } from './sql/listen.js';
 import { migrationStatements } from './sql/migrations.js';
 import { readStatements } from './sql/read.js';
 import { settleStatements } from './sql/settle.js';
+import { taskBulkStatements } from './sql/tasks-bulk.js';
 import { taskWriteStatements } from './sql/tasks-write.js';
 
 export type { BoundStatement, SqlStatement } from './sql/statement.js';
@@ -34,6 +35,7 @@ export type PostgresQueries = ReturnType<typeof buildQueries>;
 export function buildQueries(n: PostgresNames) {
   return {
     ...taskWriteStatements(n),
+    ...taskBulkStatements(n),
     ...claimStatements(n),
     ...settleStatements(n),
     ...readStatements(n),

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../../core/errors/invalid-argument.error.js';
-import type { StoreTask } from '../../core/job.js';
+import type { StoreTask, TraceContext } from '../../core/job.js';
 import { assertStorablePayload, type Payload } from '../../core/payload.js';
 import type { ScheduleSpec } from '../../core/schedule/trigger.js';
 import type {
@@ -8,6 +8,7 @@ import type {
   KindCounts,
   KindRunStats,
 } from '../../core/store/job-store.js';
+import { copyTraceContext, readTraceContext } from '../../core/store/store-rules.js';
 
 /** A task row as the statements of `queries.ts` return it. */
 export interface TaskRow {
@@ -28,6 +29,8 @@ export interface TaskRow {
   locked_until_ms: number | string | null;
   created_at_ms: number | string;
   updated_at_ms: number | string;
+  /** NULL for a task without one (and for rows written before migration 0004). */
+  trace_context_json: string | null;
 }
 
 /** A history row as `getHistory` returns it. */
@@ -70,7 +73,7 @@ const toDate = (value: number | string): Date => new Date(Number(value));
 
 /** The task a row describes. */
 export function rowToTask(row: TaskRow): StoreTask {
-  return {
+  const task: StoreTask = {
     slug: row.slug,
     kind: row.kind,
     payload: decodePayload(row),
@@ -87,6 +90,25 @@ export function rowToTask(row: TaskRow): StoreTask {
     createdAt: toDate(row.created_at_ms),
     updatedAt: toDate(row.updated_at_ms),
   };
+  if (row.trace_context_json !== null) {
+    const traceContext = readTraceContext(parseJson(row.trace_context_json));
+    if (traceContext !== null) task.traceContext = traceContext;
+  }
+  return task;
+}
+
+/** A trace context encoded for its `jsonb` column: JSON text, or null for none. */
+export function encodeTraceContext(traceContext: TraceContext | null | undefined): string | null {
+  const copy = copyTraceContext(traceContext);
+  return copy === null ? null : JSON.stringify(copy);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }
 
 /** The history record a row describes. */

@@ -11,6 +11,7 @@ import { payloadCases } from './cases/payload.cases.js';
 import { settleCases } from './cases/settle.cases.js';
 import { slugCases } from './cases/slug.cases.js';
 import { taskCases } from './cases/tasks.cases.js';
+import { traceContextCases } from './cases/trace-context.cases.js';
 import { updateCases } from './cases/update.cases.js';
 import { wakeCases } from './cases/wake.cases.js';
 import type { ContractContext, StoreHarness } from './store-harness.js';
@@ -89,5 +90,6 @@ export function describeJobStoreContract(
     wakeCases(ctx);
     inputCases(ctx);
     consoleCases(ctx);
+    traceContextCases(ctx);
   });
 }

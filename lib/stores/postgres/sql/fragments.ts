@@ -27,6 +27,7 @@ export function taskColumns(alias: string): string {
     `${ms(`${a}.locked_until`)} AS locked_until_ms`,
     `${ms(`${a}.created_at`)} AS created_at_ms`,
     `${ms(`${a}.updated_at`)} AS updated_at_ms`,
+    `${a}.trace_context::text AS trace_context_json`,
   ].join(', ');
 }
 
@@ -48,6 +49,7 @@ const TASK_FIELDS = [
   'locked_until_ms',
   'created_at_ms',
   'updated_at_ms',
+  'trace_context_json',
 ];
 export const fields = (alias: string): string => TASK_FIELDS.map((f) => `${alias}.${f}`).join(', ');
 

@@ -15,6 +15,10 @@ export function migrationStatements(n: PostgresNames) {
     begin: statement('begin', 'BEGIN'),
     commit: statement('commit', 'COMMIT'),
     rollback: statement('rollback', 'ROLLBACK'),
+    /** Inside a caller's transaction: a point to undo a failed part of it to (`createMany`). */
+    savepoint: statement('savepoint', 'SAVEPOINT nds_create_many'),
+    releaseSavepoint: statement('release_savepoint', 'RELEASE SAVEPOINT nds_create_many'),
+    rollbackToSavepoint: statement('rollback_to_savepoint', 'ROLLBACK TO SAVEPOINT nds_create_many'),
     /** Serialises migrations of this table across instances until the transaction ends. */
     migrationLock: statement(
       'migration_lock',
@@ -54,6 +58,13 @@ CREATE TABLE IF NOT EXISTS ${n.migrations} (
     appliedMigrations: statement(
       'applied_migrations',
       `SELECT version FROM ${n.migrations} ORDER BY version`,
+    ),
+    /** Whether the migrations table exists (a read that creates nothing). */
+    migrationsTableExists: statement(
+      'migrations_table_exists',
+      ['table'],
+      (p) => `SELECT to_regclass(${p.table}::text) IS NOT NULL AS present`,
+      (a: { table: string }) => a,
     ),
     recordMigration: statement(
       'record_migration',

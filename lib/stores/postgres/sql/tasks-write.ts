@@ -4,7 +4,7 @@
  */
 import type { NewTask } from '../../../core/store/job-store.js';
 import type { PostgresNames } from '../names.js';
-import { encodePayload, timestampParam } from '../row-mapping.js';
+import { encodePayload, encodeTraceContext, timestampParam } from '../row-mapping.js';
 import { fields, notifyMs, taskColumns } from './fragments.js';
 import { statement, type Placeholders } from './statement.js';
 
@@ -27,6 +27,7 @@ const PARAMETERS = [
   'paused',
   'channel',
   'incarnation',
+  'traceContext',
 ] as const;
 
 /** The values of both statements; the payload is checked and encoded first, before anything is written. */
@@ -42,13 +43,14 @@ function bind({ task, channel, incarnation }: WriteTaskArgs) {
     paused: task.paused ?? false,
     channel,
     incarnation,
+    traceContext: encodeTraceContext(task.traceContext),
   };
 }
 
 /** The INSERT both statements start with. */
 const insert = (T: string, p: Placeholders<(typeof PARAMETERS)[number]>): string => `
-  INSERT INTO ${T} AS t (slug, kind, payload, payload_bytes, run_at, schedule, paused, incarnation)
-  VALUES (${p.slug}, ${p.kind}, ${p.payloadJson}::json, ${p.payloadBytes}::bytea, ${p.runAt}::timestamptz, ${p.schedule}::jsonb, ${p.paused}::boolean, ${p.incarnation}::text)`;
+  INSERT INTO ${T} AS t (slug, kind, payload, payload_bytes, run_at, schedule, paused, incarnation, trace_context)
+  VALUES (${p.slug}, ${p.kind}, ${p.payloadJson}::json, ${p.payloadBytes}::bytea, ${p.runAt}::timestamptz, ${p.schedule}::jsonb, ${p.paused}::boolean, ${p.incarnation}::text, ${p.traceContext}::jsonb)`;
 
 export function taskWriteStatements(n: PostgresNames) {
   const T = n.tasks;
@@ -82,6 +84,7 @@ WITH upserted AS (${insert(T, p)}
     schedule = EXCLUDED.schedule,
     paused = EXCLUDED.paused,
     incarnation = EXCLUDED.incarnation,
+    trace_context = EXCLUDED.trace_context,
     version = t.version + 1,
     retry = 0,
     result = NULL,
