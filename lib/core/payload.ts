@@ -124,7 +124,39 @@ function copyJson(value: JsonValue): JsonValue {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map(copyJson);
   const copy: { [key: string]: JsonValue } = {};
-  for (const key in value)
-    if (Object.prototype.hasOwnProperty.call(value, key)) copy[key] = copyJson(value[key]);
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+    // An own "__proto__" key (JSON.parse makes one) must stay a key, not become the copy's prototype.
+    if (key === '__proto__')
+      Object.defineProperty(copy, key, {
+        value: copyJson(value[key]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else copy[key] = copyJson(value[key]);
+  }
   return copy;
+}
+
+/**
+ * Whether two payloads hold the same value: bytes for bytes, JSON by value with object keys in any
+ * order (a store such as PostgreSQL's jsonb does not keep the order they were written in).
+ */
+export function samePayload(a: Payload, b: Payload): boolean {
+  if (Buffer.isBuffer(a) || Buffer.isBuffer(b))
+    return Buffer.isBuffer(a) && Buffer.isBuffer(b) && a.equals(b);
+  return sameJson(a, b);
+}
+
+function sameJson(a: JsonValue, b: JsonValue): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((item, i) => sameJson(item, b[i]));
+  }
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((key) => Object.prototype.hasOwnProperty.call(b, key) && sameJson(a[key], b[key]));
 }

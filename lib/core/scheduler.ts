@@ -3,6 +3,7 @@ import { SystemClock } from './clock.js';
 import { EngineContext, safeLogger } from './engine-context.js';
 import { EventBus } from './event-bus.js';
 import { errorMessage } from './error-text.js';
+import { messages } from './errors/messages.js';
 import type { SchedulerEventListener, SchedulerEventName } from './events.js';
 import type { Execution } from './execution.js';
 import { Executor } from './executor.js';
@@ -251,9 +252,12 @@ export class StdScheduler extends TaskApi implements Scheduler {
 
   private detached(execution: Execution, stillRunning: Promise<unknown>): void {
     const { kind, slug } = execution.task;
-    this.ctx.logger.warn(
-      `[${kind}:${slug}] did not return within ${this.ctx.settings.abortGraceMs} ms of its aborted signal (${String(execution.abortReason)}): its slot is freed and it is left running in the background`,
-    );
+    // A shutdown gives no grace (stop()'s own timeout was the wait), so it has a message of its own.
+    const why =
+      execution.abortReason === 'shutdown'
+        ? messages.detachedRuns.atShutdown()
+        : messages.detachedRuns.ignoredSignal(this.ctx.settings.abortGraceMs, String(execution.abortReason));
+    this.ctx.logger.warn(`[${kind}:${slug}] ${why}`);
     this.detachedRuns.add(execution);
     const forget = (): void => {
       this.detachedRuns.delete(execution);

@@ -22,7 +22,7 @@ import type { AbortReason } from './execution.js';
 import { stateOf } from './job-state.js';
 import type { Job, ScheduledJob, StoreTask } from './job.js';
 import { buildNewTask, firstRunAt, storableSpec } from './new-task.js';
-import { assertStorablePayload, type Payload } from './payload.js';
+import { assertStorablePayload, samePayload, type Payload } from './payload.js';
 import type { JobRegistry } from './registry.js';
 import type {
   ListJobsOptions,
@@ -306,9 +306,14 @@ export abstract class TaskApi {
   }
 
   /**
-   * Makes sure a recurring task exists for `slug` with this trigger: created once across any number
-   * of instances; when the stored schedule differs (a deploy changed the cron), the schedule and the
-   * next run time are updated. Used by the Nest module for `@JobHandler(kind, cron)`.
+   * Makes sure a recurring task exists for `slug` with this kind, trigger and payload: created once
+   * across any number of instances, then kept as declared when a deploy changes the declaration:
+   * - another schedule: the schedule and the next run time are updated;
+   * - another `payload` (when one is given; without `payload` the stored one is kept): it is updated;
+   * - another kind: the task is replaced (a new incarnation of the new kind; a run of the old kind in
+   *   flight is aborted with reason `replaced` and its outcome refused).
+   * Used by the Nest module for `@JobHandler(kind, cron)`.
+   * @throws JobRunningError when the schedule or payload must change while the task runs (call again).
    */
   async ensureRecurring(
     slug: string,
@@ -320,7 +325,7 @@ export abstract class TaskApi {
     assertKind(kind);
     const trigger = toTrigger(triggerInput);
     const schedule = storableSpec(trigger);
-    const payload = options?.payload ?? null;
+    const payload = options.payload ?? null;
     assertStorablePayload(payload);
     await this.hooks.ready();
     for (;;) {
@@ -342,13 +347,33 @@ export abstract class TaskApi {
           throw error;
         }
       }
-      if (existing.kind === kind && sameSpec(existing.schedule, schedule))
-        return this.toScheduledJob(existing);
       const runAt = firstRunAt({}, trigger, this.ctx.clock.now());
-      const task = await this.mustUpdate(slug, { schedule, runAt }, 'reschedule');
-      this.ctx.logger.log(
-        `[${kind}:${slug}] schedule changed to ${describeSpec(schedule)}; next run ${runAt.toISOString()}`,
-      );
+      if (existing.kind !== kind) {
+        const task = await createTask(
+          this.ctx,
+          'ensureRecurring',
+          { slug, kind, payload: options.payload ?? existing.payload, runAt, schedule },
+          { replace: true },
+          this.ctx.settings.propagateTraceContext,
+        );
+        this.ctx.logger.log(
+          `[${kind}:${slug}] kind changed from ${existing.kind}: the task is replaced; next run ${runAt.toISOString()}`,
+        );
+        this.hooks.wakeFor(task.runAt);
+        return this.toScheduledJob(task);
+      }
+      const patch: TaskPatch = {};
+      if (!sameSpec(existing.schedule, schedule)) Object.assign(patch, { schedule, runAt });
+      if (options.payload !== undefined && !samePayload(existing.payload, options.payload))
+        patch.payload = options.payload;
+      if (Object.keys(patch).length === 0) return this.toScheduledJob(existing);
+      const task = await this.mustUpdate(slug, patch, 'reschedule');
+      if (patch.schedule !== undefined)
+        this.ctx.logger.log(
+          `[${kind}:${slug}] schedule changed to ${describeSpec(schedule)}; next run ${runAt.toISOString()}`,
+        );
+      if (patch.payload !== undefined) this.ctx.logger.log(`[${kind}:${slug}] payload changed`);
+      this.hooks.wakeFor(task.runAt);
       return this.toScheduledJob(task);
     }
   }

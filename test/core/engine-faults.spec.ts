@@ -99,6 +99,22 @@ describe('the engine against a misbehaving store', () => {
     expect(scheduler.isRunning).toBe(false);
   });
 
+  it('says a run given up by stop() was left at shutdown, not that it ignored a grace it never had', async () => {
+    const { clock, logger, scheduler } = setup({ abortGraceMs: 5 * SECOND });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    scheduler.registerJob({ kind: 'stubborn', execute: async () => gate });
+    await scheduler.scheduleJob('stubborn-1', 'stubborn', { runAt: clock.now() });
+    await scheduler.start();
+    await until(() => scheduler.health().inFlight === 1, 'the job to start');
+    await scheduler.stop({ timeoutMs: 0 });
+    release();
+    expect(logger.has('warn', '[stubborn:stubborn-1] was still running when stop() stopped waiting')).toBe(
+      true,
+    );
+    expect(logger.lines.filter((line) => line.message.includes('did not return within'))).toEqual([]);
+  });
+
   it('lets two concurrent stop() calls both wait for the running job', async () => {
     const { clock, scheduler } = setup();
     let release!: () => void;

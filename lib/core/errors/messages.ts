@@ -42,6 +42,13 @@ export const messages = {
     unreadableTask: (reason: string) =>
       `The stored task cannot be read, so it is kept as failed until it is replaced: ${reason}`,
   },
+  /** What the engine logs about a run it stopped waiting for. */
+  detachedRuns: {
+    ignoredSignal: (abortGraceMs: number, reason: string) =>
+      `did not return within ${abortGraceMs} ms of its aborted signal (${reason}): its slot is freed and it is left running in the background`,
+    atShutdown: () =>
+      'was still running when stop() stopped waiting: its signal is aborted (shutdown), its lease released and it is left running in the background; the task runs again on the next instance that claims it',
+  },
   /** Reasons given to `InvalidSlugError` and `InvalidArgumentError` by the argument checks. */
   argumentReasons: {
     notString: () => 'must be a non-empty string',

@@ -1,4 +1,5 @@
 import { bulkCases } from './cases/bulk.cases.js';
+import { ensureRecurringCases } from './cases/ensure-recurring.cases.js';
 import { historyCases } from './cases/history.cases.js';
 import { listCases } from './cases/list.cases.js';
 import { notFoundCases } from './cases/not-found.cases.js';
@@ -58,6 +59,7 @@ export function describeOperatingSuite(
 
     pauseCases(ctx);
     triggerCases(ctx);
+    ensureRecurringCases(ctx);
     listCases(ctx);
     notFoundCases(ctx);
     runningCases(ctx);
