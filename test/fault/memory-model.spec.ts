@@ -12,7 +12,7 @@ import { MEMORY_TIMING, MemoryFaultEnv } from './support/memory-env.js';
 import { MEMORY_PROFILE } from './support/profiles.js';
 import { debugSummary, runCommands } from './support/run-commands.js';
 
-const config = runConfig({ fixedSeed: 9_001, runs: 150, chaosRuns: 5_000, shrinkInTests: true });
+const config = runConfig({ fixedSeed: 9_001, runs: 50, chaosRuns: 5_000, shrinkInTests: true });
 
 describe('fault suite: memory store, in-process', () => {
   it(
