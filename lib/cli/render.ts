@@ -3,8 +3,7 @@
  * JSON keeps every field (times as ISO 8601, a Buffer payload as `{ "type": "Buffer", "base64": … }`);
  * tables shorten long text to one line.
  */
-import { stateOf } from '../core/job-state.js';
-import type { ScheduledJob, StoreTask } from '../core/job.js';
+import type { ScheduledJob } from '../core/job.js';
 import type { Payload } from '../core/payload.js';
 import type { HistoryRecord, InstanceRecord, KindCounts } from '../core/store/job-store.js';
 import { relativeTime, shortDuration } from '../console/format.js';
@@ -48,29 +47,6 @@ function jsonReplacer(this: unknown, key: string, value: unknown): unknown {
 function oneLine(text: string): string {
   const flat = text.replace(/\s+/g, ' ');
   return flat.length > MAX_CELL ? `${flat.slice(0, MAX_CELL - 1)}…` : flat;
-}
-
-/** A task from `listJobs` in the shape `getScheduledJob` returns (the CLI's one task shape). */
-export function asScheduledJob(task: StoreTask, now: Date): ScheduledJob {
-  return {
-    slug: task.slug,
-    kind: task.kind,
-    nextRunTime: task.runAt,
-    payload: task.payload,
-    incarnation: task.incarnation,
-    retry: task.retry,
-    result: task.result,
-    failed: task.failed,
-    paused: task.paused,
-    state: stateOf(task, now),
-    schedule: task.schedule,
-    lockedBy: task.lockedBy,
-    lockedUntil: task.lockedUntil,
-    version: task.version,
-    createdAt: task.createdAt,
-    updatedAt: task.updatedAt,
-    ...(task.traceContext && { traceContext: task.traceContext }),
-  };
 }
 
 /** The task table of `list`. */

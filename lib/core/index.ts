@@ -21,7 +21,7 @@ export * from './schedule/index.js';
 export type * from './scheduler.types.js';
 export type * from './events.js';
 export { StdScheduler } from './scheduler.js';
-export { jobState, stateOf } from './job-state.js';
+export { jobState, scheduledJobOf, stateOf } from './job-state.js';
 export { decideOutcome, type Decision, type OutcomeInput, type RunResult } from './outcome.js';
 export {
   decideMisfire,

@@ -1,4 +1,4 @@
-import type { JobState, StoreTask } from './job.js';
+import type { JobState, ScheduledJob, StoreTask } from './job.js';
 
 /**
  * The state precedence every store's `list` filters on and `getScheduledJob` reports: a live lease
@@ -20,4 +20,27 @@ export function stateOf(
 ): JobState {
   const leaseLive = task.lockedBy !== null && task.lockedUntil !== null && task.lockedUntil > now;
   return jobState(task.paused, task.failed, leaseLive);
+}
+
+/** A stored task as the API shows it (`getScheduledJob`, `listJobs`, the console and the CLI), at `now`. */
+export function scheduledJobOf(task: StoreTask, now: Date): ScheduledJob {
+  return {
+    slug: task.slug,
+    kind: task.kind,
+    nextRunTime: task.runAt,
+    payload: task.payload,
+    incarnation: task.incarnation,
+    retry: task.retry,
+    result: task.result,
+    failed: task.failed,
+    paused: task.paused,
+    state: stateOf(task, now),
+    schedule: task.schedule,
+    lockedBy: task.lockedBy,
+    lockedUntil: task.lockedUntil,
+    version: task.version,
+    createdAt: task.createdAt,
+    updatedAt: task.updatedAt,
+    ...(task.traceContext && { traceContext: task.traceContext }),
+  };
 }

@@ -19,7 +19,7 @@ import { JobNotFoundError } from './errors/job-not-found.error.js';
 import { JobRunningError } from './errors/job-running.error.js';
 import { createTask, createTasks } from './instrumentation.js';
 import type { AbortReason } from './execution.js';
-import { stateOf } from './job-state.js';
+import { scheduledJobOf } from './job-state.js';
 import type { Job, ScheduledJob, StoreTask } from './job.js';
 import { buildNewTask, firstRunAt, storableSpec } from './new-task.js';
 import { assertStorablePayload, samePayload, type Payload } from './payload.js';
@@ -495,24 +495,6 @@ export abstract class TaskApi {
   }
 
   protected toScheduledJob(task: StoreTask): ScheduledJob {
-    return {
-      slug: task.slug,
-      kind: task.kind,
-      nextRunTime: task.runAt,
-      payload: task.payload,
-      incarnation: task.incarnation,
-      retry: task.retry,
-      result: task.result,
-      failed: task.failed,
-      paused: task.paused,
-      state: stateOf(task, this.ctx.clock.now()),
-      schedule: task.schedule,
-      lockedBy: task.lockedBy,
-      lockedUntil: task.lockedUntil,
-      version: task.version,
-      createdAt: task.createdAt,
-      updatedAt: task.updatedAt,
-      ...(task.traceContext && { traceContext: task.traceContext }),
-    };
+    return scheduledJobOf(task, this.ctx.clock.now());
   }
 }

@@ -43,7 +43,7 @@ describe('PostgreSQL stalled behind a proxy', () => {
       storeTimeoutMs: 1000,
       leaseMs: 2000,
       logger,
-      pollIntervalMs: 200,
+      heartbeat: 200,
     });
     scheduler.registerJob({ kind: 'stall-kind', execute: async (task) => void ran.push(task.slug) });
     await scheduler.start();

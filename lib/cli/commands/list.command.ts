@@ -4,7 +4,8 @@ import type { JobState } from '../../core/job.js';
 import type { TaskPage } from '../../core/store/job-store.js';
 import type { CliIo } from '../cli-io.js';
 import { jsonOption, listLimitOption, stateOption } from '../option-values.js';
-import { asScheduledJob, json, taskTable } from '../render.js';
+import { scheduledJobOf } from '../../core/job-state.js';
+import { json, taskTable } from '../render.js';
 import { withConnection, withStoreOptions, type StoreOptions } from '../store-connection.js';
 
 interface ListOptions extends StoreOptions {
@@ -49,7 +50,7 @@ export function registerList(program: Command, io: CliIo): void {
         tasks.push(...page.tasks);
       }
       const now = io.now();
-      const jobs = tasks.map((task) => asScheduledJob(task, now));
+      const jobs = tasks.map((task) => scheduledJobOf(task, now));
       if (options.json) {
         io.out(json({ tasks: jobs, nextCursor: page.nextCursor }));
         return;

@@ -103,3 +103,24 @@ export function stateFilter(param: string, a: string): string {
     WHEN 'scheduled' THEN NOT ${a}.paused AND NOT ${a}.failed AND NOT ${running}
     ELSE true END)`;
 }
+
+/**
+ * The conflict clause of a replacing insert (alias `t` for the existing row): the new incarnation's
+ * fields, a new version (which fences the old owner out), no lease, run state reset.
+ */
+export const REPLACE_EXISTING = `ON CONFLICT (slug) DO UPDATE SET
+    kind = EXCLUDED.kind,
+    payload = EXCLUDED.payload,
+    payload_bytes = EXCLUDED.payload_bytes,
+    run_at = EXCLUDED.run_at,
+    schedule = EXCLUDED.schedule,
+    paused = EXCLUDED.paused,
+    incarnation = EXCLUDED.incarnation,
+    trace_context = EXCLUDED.trace_context,
+    version = t.version + 1,
+    retry = 0,
+    result = NULL,
+    failed = false,
+    locked_by = NULL,
+    locked_until = NULL,
+    updated_at = now()`;

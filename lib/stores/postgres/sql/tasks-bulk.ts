@@ -7,7 +7,7 @@
 import type { NewTask } from '../../../core/store/job-store.js';
 import type { PostgresNames } from '../names.js';
 import { encodePayload, encodeTraceContext, timestampParam } from '../row-mapping.js';
-import { notifyMs } from './fragments.js';
+import { notifyMs, REPLACE_EXISTING } from './fragments.js';
 import { statement, type Placeholders } from './statement.js';
 
 /** What it takes to write a chunk of tasks. */
@@ -90,22 +90,7 @@ WITH written AS (${insert(T, p)}
       PARAMETERS,
       (p) => `
 WITH written AS (${insert(T, p)}
-  ON CONFLICT (slug) DO UPDATE SET
-    kind = EXCLUDED.kind,
-    payload = EXCLUDED.payload,
-    payload_bytes = EXCLUDED.payload_bytes,
-    run_at = EXCLUDED.run_at,
-    schedule = EXCLUDED.schedule,
-    paused = EXCLUDED.paused,
-    incarnation = EXCLUDED.incarnation,
-    trace_context = EXCLUDED.trace_context,
-    version = t.version + 1,
-    retry = 0,
-    result = NULL,
-    failed = false,
-    locked_by = NULL,
-    locked_until = NULL,
-    updated_at = now()
+  ${REPLACE_EXISTING}
   RETURNING t.slug, t.run_at, t.paused, (t.xmax = 0) AS created${tail(p)}`,
       bind,
     ),

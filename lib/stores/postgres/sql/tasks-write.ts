@@ -5,7 +5,7 @@
 import type { NewTask } from '../../../core/store/job-store.js';
 import type { PostgresNames } from '../names.js';
 import { encodePayload, encodeTraceContext, timestampParam } from '../row-mapping.js';
-import { fields, notifyMs, taskColumns } from './fragments.js';
+import { fields, notifyMs, taskColumns, REPLACE_EXISTING } from './fragments.js';
 import { statement, type Placeholders } from './statement.js';
 
 /** What it takes to write a task. */
@@ -76,22 +76,7 @@ SELECT ${fields('i')}, (SELECT count(*) FROM notified) AS notified FROM inserted
       PARAMETERS,
       (p) => `
 WITH upserted AS (${insert(T, p)}
-  ON CONFLICT (slug) DO UPDATE SET
-    kind = EXCLUDED.kind,
-    payload = EXCLUDED.payload,
-    payload_bytes = EXCLUDED.payload_bytes,
-    run_at = EXCLUDED.run_at,
-    schedule = EXCLUDED.schedule,
-    paused = EXCLUDED.paused,
-    incarnation = EXCLUDED.incarnation,
-    trace_context = EXCLUDED.trace_context,
-    version = t.version + 1,
-    retry = 0,
-    result = NULL,
-    failed = false,
-    locked_by = NULL,
-    locked_until = NULL,
-    updated_at = now()
+  ${REPLACE_EXISTING}
   RETURNING ${taskColumns('t')}, t.run_at AS due
 ), notified AS (
   SELECT pg_notify(${p.channel}, ${notifyMs('u.due')}) FROM upserted u WHERE NOT u.paused AND ${p.channel}::text IS NOT NULL
