@@ -115,6 +115,50 @@ describe('the engine against a misbehaving store', () => {
     expect(logger.lines.filter((line) => line.message.includes('did not return within'))).toEqual([]);
   });
 
+  it('reports no lost lease for a run that finished while its renewal was under way', async () => {
+    const clock = new VirtualClock();
+    const memory = new MemoryStore({ clock });
+    let letRenewalThrough!: () => void;
+    const renewalGate = new Promise<void>((resolve) => (letRenewalThrough = resolve));
+    let renewalAsked = false;
+    let renewalAnswered = false;
+    // The renewal reaches the store only after the run's outcome was written (a slow round trip).
+    const store = new Proxy(memory, {
+      get(target, property, receiver) {
+        if (property === 'extendLease') {
+          return async (...args: Parameters<MemoryStore['extendLease']>) => {
+            renewalAsked = true;
+            await renewalGate;
+            const held = await target.extendLease(...args);
+            renewalAnswered = true;
+            return held;
+          };
+        }
+        const value = Reflect.get(target, property, receiver) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const scheduler = new StdScheduler(store, { clock, leaseMs: 3 * SECOND, logger: new CapturingLogger() });
+    running.push(scheduler);
+    const lost: unknown[] = [];
+    scheduler.on('lease.lost', (event) => lost.push(event));
+    let finish!: () => void;
+    const gate = new Promise<void>((resolve) => (finish = resolve));
+    scheduler.registerJob({ kind: 'quick', execute: async () => gate });
+    await scheduler.scheduleJob('quick-1', 'quick', { runAt: clock.now() });
+    await scheduler.start();
+    await until(() => scheduler.health().inFlight === 1, 'the job to start');
+
+    clock.advanceBy(SECOND); // leaseMs / 3: the renewal starts and waits at the gate
+    await until(() => renewalAsked, 'the renewal to start');
+    finish();
+    await until(async () => (await memory.getSlugs()).length === 0, 'the outcome to be written');
+    letRenewalThrough();
+    await until(() => renewalAnswered, 'the renewal to answer');
+    await scheduler.whenIdle();
+    expect(lost).toEqual([]);
+  });
+
   it('lets two concurrent stop() calls both wait for the running job', async () => {
     const { clock, scheduler } = setup();
     let release!: () => void;
