@@ -301,7 +301,13 @@ function checkRuns(ctx: Context, inc: Incarnation, out: Violation[]): void {
   const { timeout } = ctx.settings;
   if (timeout.on && inc.behaviour.do === 'hang' && inc.behaviour.ms > timeout.ms) {
     for (const execution of execs) {
-      const due = execution.start.t + timeout.ms + ctx.settings.abortGraceMs;
+      const deadline = execution.start.t + timeout.ms + ctx.settings.abortGraceMs;
+      // A clock leap (a process frozen, then resumed) fires every timer that came due inside it at
+      // its end: no abort can come sooner than that.
+      const leap = ctx.model.faults.find(
+        (fault) => fault.target === 'clock' && fault.span.from.t <= deadline && deadline < fault.span.to.t,
+      );
+      const due = leap ? leap.span.to.t : deadline;
       const aborted = execution.aborts.some((a) => a.t <= due);
       // A run on an instance that was killed ended there.
       const endT =
