@@ -21,7 +21,7 @@ import { createTask, createTasks } from './instrumentation.js';
 import type { AbortReason } from './execution.js';
 import { stateOf } from './job-state.js';
 import type { Job, ScheduledJob, StoreTask } from './job.js';
-import { buildNewTask, firstRunAt, storableSpec } from './new-task.js';
+import { buildNewTask, concurrencyKeyOf, firstRunAt, storableSpec } from './new-task.js';
 import { assertStorablePayload, type Payload } from './payload.js';
 import type { JobRegistry } from './registry.js';
 import type {
@@ -219,6 +219,7 @@ export abstract class TaskApi {
         kind: task.kind,
         payload: task.payload,
         runAt: fire,
+        priority: task.priority,
       })),
       { onConflict: 'skip' },
     );
@@ -328,10 +329,20 @@ export abstract class TaskApi {
       if (!existing) {
         try {
           const runAt = firstRunAt({}, trigger, this.ctx.clock.now());
+          const registration = this.registry.get(kind);
+          const concurrencyKey = concurrencyKeyOf(registration, { slug, kind, payload });
           const task = await createTask(
             this.ctx,
             'ensureRecurring',
-            { slug, kind, payload, runAt, schedule },
+            {
+              slug,
+              kind,
+              payload,
+              runAt,
+              schedule,
+              priority: registration?.priority ?? 0,
+              ...(concurrencyKey !== null && { concurrencyKey }),
+            },
             {},
             this.ctx.settings.propagateTraceContext,
           );
@@ -474,6 +485,8 @@ export abstract class TaskApi {
       slug: task.slug,
       kind: task.kind,
       nextRunTime: task.runAt,
+      priority: task.priority,
+      ...(task.concurrencyKey !== undefined && { concurrencyKey: task.concurrencyKey }),
       payload: task.payload,
       incarnation: task.incarnation,
       retry: task.retry,

@@ -180,6 +180,7 @@ export class FirestoreStore implements JobStore {
       kind: task.kind,
       payload: clonePayload(task.payload),
       runAt: new Date(task.runAt.getTime()),
+      priority: task.priority ?? 0,
       version: 1,
       incarnation: newIncarnation(),
       retry: 0,
@@ -194,6 +195,8 @@ export class FirestoreStore implements JobStore {
     };
     const traceContext = copyTraceContext(task.traceContext);
     if (traceContext !== null) fresh.traceContext = traceContext;
+    if (task.concurrencyKey !== undefined && task.concurrencyKey !== null)
+      fresh.concurrencyKey = task.concurrencyKey;
     return fresh;
   }
 
