@@ -116,7 +116,10 @@ function resolveLimits(options: RegisterJobOptions): KindLimits | undefined {
     throw new InvalidArgumentError('concurrencyKey', 'must be a function (task) => string');
   }
   if (options.keyConcurrency !== undefined && concurrencyKey === undefined) {
-    throw new InvalidArgumentError('keyConcurrency', 'needs a concurrencyKey function to give tasks their key');
+    throw new InvalidArgumentError(
+      'keyConcurrency',
+      'needs a concurrencyKey function to give tasks their key',
+    );
   }
   const keyConcurrency = concurrencyKey === undefined ? undefined : (options.keyConcurrency ?? 1);
   const limits: KindLimits = {

@@ -59,7 +59,8 @@ export function isLimited(limits: KindLimits | undefined): limits is KindLimits 
 
 /** @throws InvalidArgumentError for a limit outside its range (`name` prefixes the field names). */
 export function assertKindLimits(limits: unknown, name = 'limits'): asserts limits is KindLimits {
-  if (limits === null || typeof limits !== 'object') throw new InvalidArgumentError(name, 'must be an object');
+  if (limits === null || typeof limits !== 'object')
+    throw new InvalidArgumentError(name, 'must be an object');
   const { globalConcurrency, keyConcurrency, rateLimit } = limits as KindLimits;
   if (globalConcurrency !== undefined)
     assertWholeNumber(globalConcurrency, 'globalConcurrency', 1, MAX_CONCURRENCY_LIMIT);
@@ -81,7 +82,8 @@ export function assertRateLimit(rateLimit: unknown): asserts rateLimit is RateLi
 /** @throws InvalidArgumentError for `ClaimRequest.limits` that is not a map of valid {@link KindLimits}. */
 export function assertClaimLimits(limits: unknown): asserts limits is ClaimLimits | undefined {
   if (limits === undefined) return;
-  if (limits === null || typeof limits !== 'object') throw new InvalidArgumentError('limits', 'must be an object');
+  if (limits === null || typeof limits !== 'object')
+    throw new InvalidArgumentError('limits', 'must be an object');
   for (const [kind, kindLimits] of Object.entries(limits)) assertKindLimits(kindLimits, `limits.${kind}`);
 }
 
@@ -136,7 +138,11 @@ export class ClaimBudget {
 }
 
 /** The start times that still count against a rate limit at `now` (ms), oldest first. */
-export function startsInWindow(starts: readonly number[], rateLimit: RateLimit | undefined, now: number): number[] {
+export function startsInWindow(
+  starts: readonly number[],
+  rateLimit: RateLimit | undefined,
+  now: number,
+): number[] {
   if (rateLimit === undefined) return [];
   const since = now - rateLimit.perMs;
   return starts.filter((at) => at > since).sort((a, b) => a - b);

@@ -51,6 +51,7 @@ import {
 } from '../../core/store/store-rules.js';
 import { createManyTasks } from './bulk-create.js';
 import { chunks, deleteMatching, MAX_IN_VALUES, unique, WRITES_PER_COMMIT } from './batches.js';
+import { assertClaimLimits } from '../../core/store/claim-limits.js';
 import { ClaimStrategy } from './claim-strategy.js';
 import { HeldTasks } from './held-tasks.js';
 import { decodeTask, deleteIfExists, StoreCollections, type StoreContext } from './collections.js';
@@ -222,6 +223,7 @@ export class FirestoreStore implements JobStore {
    */
   async claim(request: ClaimRequest): Promise<StoreTask[]> {
     assertLeaseMs(request.leaseMs);
+    assertClaimLimits(request.limits);
     return this.claims.claim(request);
   }
 

@@ -280,7 +280,8 @@ export class MemoryStore implements JobStore {
     for (const kind of kinds) {
       const queues = this.queues.get(kind);
       if (!queues) continue;
-      for (const heap of queues.ready.values()) earliest = Math.min(earliest, heap.peek()?.heapKey ?? earliest);
+      for (const heap of queues.ready.values())
+        earliest = Math.min(earliest, heap.peek()?.heapKey ?? earliest);
       earliest = Math.min(earliest, queues.leased.peek()?.heapKey ?? earliest);
     }
     return earliest === Number.POSITIVE_INFINITY ? null : new Date(earliest);
@@ -296,7 +297,11 @@ export class MemoryStore implements JobStore {
     assertLeaseMs(request.leaseMs);
     assertClaimLimits(request.limits);
     const now = this.now();
-    const candidates: Array<{ queues: KindQueues; budget: ClaimBudget | null; limits: KindLimits | undefined }> = [];
+    const candidates: Array<{
+      queues: KindQueues;
+      budget: ClaimBudget | null;
+      limits: KindLimits | undefined;
+    }> = [];
     for (const kind of new Set(request.kinds)) {
       const queues = this.queues.get(kind);
       if (!queues) continue;

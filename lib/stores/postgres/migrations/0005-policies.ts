@@ -18,7 +18,9 @@ import type { Migration } from './migration.js';
 export const migration0005Policies: Migration = {
   version: 5,
   name: 'policies',
-  sql: (n: PostgresNames) => `-- Higher is claimed first among due tasks; -1000..1000 (checked by the library), 0 by default.
+  sql: (
+    n: PostgresNames,
+  ) => `-- Higher is claimed first among due tasks; -1000..1000 (checked by the library), 0 by default.
 ALTER TABLE ${n.tasks} ADD COLUMN IF NOT EXISTS priority smallint NOT NULL DEFAULT 0;
 -- The key of the kind's per-key limit (keyConcurrency), computed when the task was created; NULL: none.
 ALTER TABLE ${n.tasks} ADD COLUMN IF NOT EXISTS concurrency_key text COLLATE "C";

@@ -50,7 +50,17 @@ export function limitedClaimStatements(n: PostgresNames) {
 
     claimLimited: statement(
       'claim_limited',
-      ['kinds', 'owner', 'leaseMs', 'limit', 'scan', 'globalConcurrency', 'keyConcurrency', 'rateMax', 'ratePerMs'],
+      [
+        'kinds',
+        'owner',
+        'leaseMs',
+        'limit',
+        'scan',
+        'globalConcurrency',
+        'keyConcurrency',
+        'rateMax',
+        'ratePerMs',
+      ],
       (p) => `
 WITH RECURSIVE ${LEVELS(T, p.kinds)},
 running AS MATERIALIZED (
