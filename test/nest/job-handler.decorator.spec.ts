@@ -67,7 +67,8 @@ describe('@JobHandler', () => {
   });
 
   it('passes priority and the cluster-wide limits through to registerJob', () => {
-    const concurrencyKey = (task: { payload: unknown }): string => (task.payload as { tenant: string }).tenant;
+    const concurrencyKey = (task: { payload: unknown }): string =>
+      (task.payload as { tenant: string }).tenant;
     @JobHandler('sync', {
       priority: 5,
       globalConcurrency: 4,

@@ -53,7 +53,6 @@ import {
   assertClaimLimits,
   ClaimBudget,
   isLimited,
-  startsInWindow,
   type KindLimits,
   type KindUsage,
 } from '../../core/store/claim-limits.js';
@@ -356,7 +355,7 @@ export class MemoryStore implements JobStore {
       if (record.concurrencyKey !== null)
         runningByKey.set(record.concurrencyKey, (runningByKey.get(record.concurrencyKey) ?? 0) + 1);
     }
-    queues.starts = startsInWindow(queues.starts, limits.rateLimit, now);
+    pruneStarts(queues.starts, limits.rateLimit?.perMs, now);
     return { running, runningByKey, recentStarts: queues.starts.length };
   }
 
@@ -695,6 +694,17 @@ export class MemoryStore implements JobStore {
       yield slug;
     }
   }
+}
+
+/** Drops the start times (appended in time order) that left the rate window; all of them without a rate limit. */
+function pruneStarts(starts: number[], perMs: number | undefined, now: number): void {
+  if (perMs === undefined) {
+    starts.length = 0;
+    return;
+  }
+  let expired = 0;
+  while (expired < starts.length && starts[expired]! <= now - perMs) expired += 1;
+  if (expired > 0) starts.splice(0, expired);
 }
 
 const NO_USAGE: KindUsage = { running: 0, runningByKey: new Map(), recentStarts: 0 };

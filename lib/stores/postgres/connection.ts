@@ -163,13 +163,17 @@ export class PostgresConnection {
 
   /**
    * Runs `use` in a transaction on one client of the pool: its statements are prepared and bounded
-   * as `query`'s; committed when `use` resolves, rolled back when it throws.
+   * as `query`'s; committed when `use` resolves, rolled back when it throws. `begin` is the simple
+   * query that opens it (`BEGIN`, possibly followed by statements without parameters).
    */
-  async transaction<T>(use: (run: <R>(statement: BoundStatement) => Promise<R[]>) => Promise<T>): Promise<T> {
+  async transaction<T>(
+    use: (run: <R>(statement: BoundStatement) => Promise<R[]>) => Promise<T>,
+    begin = 'BEGIN',
+  ): Promise<T> {
     return this.withClient(async (client) => {
       const run = async <R>(statement: BoundStatement): Promise<R[]> =>
         (await client.query(this.config(statement))).rows as R[];
-      await client.query('BEGIN');
+      await client.query(begin);
       try {
         const result = await use(run);
         await client.query('COMMIT');

@@ -48,6 +48,7 @@ import { resolveNames, type PostgresNames } from './names.js';
 import { prefixUpperBound } from './slug-range.js';
 import type { PostgresStoreOptions } from './options.js';
 import { buildQueries, type BoundStatement, type PostgresQueries } from './queries.js';
+import { beginLimitedClaim } from './sql/claim-limited.js';
 import {
   rowToHistory,
   rowToKindCounts,
@@ -317,13 +318,9 @@ export class PostgresStore implements JobStore {
       leaseMs: request.leaseMs,
       limit,
     });
-    const lock = this.q.lockLimitedKind.with({ key: this.names.limitLockKey, kind });
-    // The lock is a statement of its own: the claim's snapshot is taken after it is granted, so
-    // that it sees the claims committed by whoever held it before (READ COMMITTED).
-    return this.connection.transaction(async (run) => {
-      await run(lock);
-      return run<TaskRow>(bound);
-    });
+    // The lock is taken before the claim statement starts: its snapshot, taken after the lock is
+    // granted, sees the claims committed by whoever held it before (READ COMMITTED).
+    return this.connection.transaction((run) => run<TaskRow>(bound), beginLimitedClaim(this.names, kind));
   }
 
   /** One statement for the whole batch; returns the slugs still held. */

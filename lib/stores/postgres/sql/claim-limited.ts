@@ -13,11 +13,16 @@
  * - allowance: least(limit, globalConcurrency - running, rateLimit.max - recent starts);
  * - candidates: the skip scan of `claim.ts`, over a window of `scan` due tasks whose key is not at
  *   its limit yet, and expired leases; a key takes at most `keyConcurrency - running(key)` of them.
+ *   Candidates are read without row locks (claims of the kind are serialised already, and locking
+ *   the whole window cost more than the claim): the UPDATE re-checks that each chosen task is
+ *   still claimable, on its latest version if another writer changed it meanwhile.
  */
+import { createHash } from 'node:crypto';
+
 import type { KindLimits } from '../../../core/store/claim-limits.js';
 import type { PostgresNames } from '../names.js';
 import { LEVELS } from './claim.js';
-import { DUE, HELD, LEASE_END, taskColumns, WAITING } from './fragments.js';
+import { DUE, HELD, LEASE_END, LIVE, taskColumns, WAITING } from './fragments.js';
 import { statement } from './statement.js';
 
 /** What it takes to claim a limited kind. */
@@ -36,18 +41,25 @@ export interface LimitedClaimArgs {
 const KEY_SCAN_FACTOR = 10;
 const MAX_KEY_SCAN = 1000;
 
+/**
+ * BEGIN and the lock that serialises the claims of one limited kind until the transaction ends, as
+ * one simple-protocol round trip: both lock keys are numbers (the table's, and a hash of the kind
+ * computed here), so no text of a caller's reaches the SQL.
+ */
+export function beginLimitedClaim(n: PostgresNames, kind: string): string {
+  const kindKey = createHash('sha256').update(kind, 'utf8').digest().readInt32BE(0);
+  // The generic plan of the claim is as good as a custom one (the level walk and the LIMITs do not
+  // depend on the values) and saves planning it on every call: ~0.3 ms of a ~1.5 ms claim.
+  return (
+    `BEGIN; SET LOCAL plan_cache_mode = force_generic_plan; ` +
+    `SELECT pg_advisory_xact_lock(${Math.trunc(n.limitLockKey)}, ${Math.trunc(kindKey)})`
+  );
+}
+
 export function limitedClaimStatements(n: PostgresNames) {
   const T = n.tasks;
   const S = n.starts;
   return {
-    /** Serialises the claims of one limited kind until the transaction ends (commit or rollback). */
-    lockLimitedKind: statement(
-      'lock_limited_kind',
-      ['key', 'kind'],
-      (p) => `SELECT pg_advisory_xact_lock(${p.key}::integer, hashtext(${p.kind}::text))`,
-      (a: { key: number; kind: string }) => ({ key: a.key, kind: a.kind }),
-    ),
-
     claimLimited: statement(
       'claim_limited',
       [
@@ -91,7 +103,6 @@ waiting AS (
       AND NOT EXISTS (SELECT 1 FROM busy AS b WHERE b.key = t.concurrency_key AND b.n >= ${p.keyConcurrency}::integer)
     ORDER BY t.run_at
     LIMIT ${p.scan}
-    FOR UPDATE SKIP LOCKED
   ) AS w
   WHERE l.p IS NOT NULL
   LIMIT ${p.scan}
@@ -103,7 +114,6 @@ expired AS (
     AND NOT EXISTS (SELECT 1 FROM busy AS b WHERE b.key = t.concurrency_key AND b.n >= ${p.keyConcurrency}::integer)
   ORDER BY t.run_at
   LIMIT ${p.scan}
-  FOR UPDATE SKIP LOCKED
 ),
 ranked AS (
   SELECT c.slug, c.priority, c.run_at, c.concurrency_key,
@@ -126,6 +136,8 @@ claimed AS (
       version = t.version + 1,
       updated_at = now()
   WHERE t.slug = ANY (ARRAY(SELECT slug FROM chosen))
+    -- Claimable still: re-checked on the row's latest version if a writer changed it meanwhile.
+    AND NOT t.paused AND NOT t.failed AND ${DUE('t')} <= now() AND NOT ${LIVE('t')}
   RETURNING ${taskColumns('t')}
 ),
 started AS (
