@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import type { BenchOptions } from './workloads/workload.js';
 
 /** Every workload, in running order. */
-export const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7', 'ENQ'] as const;
+export const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7', 'ENQ', 'POL'] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
 
 /** The runner's options. */

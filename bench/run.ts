@@ -19,6 +19,7 @@ import { w5Memory } from './workloads/w5-memory.js';
 import { w6Cron } from './workloads/w6-cron.js';
 import { w7Fleet } from './workloads/w7-fleet.js';
 import { enqueue } from './workloads/enqueue.js';
+import { policies } from './workloads/policies.js';
 import type { Workload, WorkloadContext, WorkloadResult } from './workloads/workload.js';
 
 const WORKLOADS: Record<WorkloadName, { run: Workload; postgres: boolean }> = {
@@ -30,6 +31,7 @@ const WORKLOADS: Record<WorkloadName, { run: Workload; postgres: boolean }> = {
   W6: { run: w6Cron, postgres: true },
   W7: { run: w7Fleet, postgres: true },
   ENQ: { run: enqueue, postgres: true },
+  POL: { run: policies, postgres: true },
 };
 
 /** The source tree's bench/results (the compiled runner lives in build/bench). */

@@ -43,6 +43,19 @@ export const MAX_TRACE_CONTEXT_ENTRIES = 8;
 /** A trace context key: a header name as propagators write it. */
 const TRACE_CONTEXT_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
 
+/** The lowest task priority. */
+export const MIN_PRIORITY = -1000;
+
+/**
+ * The highest task priority. Priorities are whole numbers from {@link MIN_PRIORITY} to this, higher
+ * claimed first: a bounded range keeps the levels few, and a claim visits each level that has tasks
+ * (see docs/time.md, Priorities).
+ */
+export const MAX_PRIORITY = 1000;
+
+/** The longest concurrency key, in UTF-8 bytes (see `registerJob`'s `concurrencyKey`). */
+export const MAX_CONCURRENCY_KEY_BYTES = 256;
+
 /** The states `listJobs({ state })` filters on. */
 export const JOB_STATES: readonly JobState[] = ['scheduled', 'running', 'failed', 'paused'];
 
@@ -105,6 +118,22 @@ export function assertWholeNumber(
   if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
     throw new InvalidArgumentError(name, reasons.wholeNumberIn(min, max));
   }
+}
+
+/** @throws InvalidArgumentError unless `priority` is `undefined` or a whole number from {@link MIN_PRIORITY} to {@link MAX_PRIORITY}. */
+export function assertPriority(priority: unknown, name = 'priority'): asserts priority is number | undefined {
+  if (priority !== undefined) assertWholeNumber(priority, name, MIN_PRIORITY, MAX_PRIORITY);
+}
+
+/**
+ * A concurrency key as stored with a task: `undefined`, `null` (none) or a well-formed string of 1
+ * to {@link MAX_CONCURRENCY_KEY_BYTES} UTF-8 bytes without NUL.
+ * @throws InvalidArgumentError
+ */
+export function assertConcurrencyKey(key: unknown): asserts key is string | null | undefined {
+  if (key === undefined || key === null) return;
+  const problem = keyProblem(key, MAX_CONCURRENCY_KEY_BYTES);
+  if (problem !== null) throw new InvalidArgumentError('concurrencyKey', problem);
 }
 
 /** @throws InvalidArgumentError for a page size outside 1..{@link MAX_LIST_LIMIT}. */

@@ -1,6 +1,22 @@
 export * from './errors/index.js';
 export type { Job, JobContext, JobResult, JobState, ScheduledJob, StoreTask, TraceContext } from './job.js';
-export { MAX_TRACE_CONTEXT_BYTES, MAX_TRACE_CONTEXT_ENTRIES } from './arguments.js';
+export {
+  MAX_CONCURRENCY_KEY_BYTES,
+  MAX_PRIORITY,
+  MAX_TRACE_CONTEXT_BYTES,
+  MAX_TRACE_CONTEXT_ENTRIES,
+  MIN_PRIORITY,
+} from './arguments.js';
+export {
+  ClaimBudget,
+  MAX_CONCURRENCY_LIMIT,
+  MAX_RATE_LIMIT_MAX,
+  MAX_RATE_LIMIT_PER_MS,
+  type ClaimLimits,
+  type KindLimits,
+  type KindUsage,
+  type RateLimit,
+} from './store/claim-limits.js';
 export type {
   ClaimBatchInfo,
   ExecutionEnd,

@@ -28,6 +28,8 @@ export function scheduledJobOf(task: StoreTask, now: Date): ScheduledJob {
     slug: task.slug,
     kind: task.kind,
     nextRunTime: task.runAt,
+    priority: task.priority,
+    ...(task.concurrencyKey !== undefined && { concurrencyKey: task.concurrencyKey }),
     payload: task.payload,
     incarnation: task.incarnation,
     retry: task.retry,

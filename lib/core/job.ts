@@ -16,6 +16,11 @@ export interface StoreTask {
   /** When it is due next. */
   runAt: Date;
   /**
+   * Among due tasks, higher priority is claimed first (then earlier `runAt`). A whole number from
+   * `MIN_PRIORITY` (-1000) to `MAX_PRIORITY` (1000); 0 by default.
+   */
+  priority: number;
+  /**
    * Bumped by the store on every claim and every redefinition (replace, reschedule): a write
    * conditional on the version a claimer saw is rejected once someone else has claimed the task.
    */
@@ -51,6 +56,11 @@ export interface StoreTask {
    * `create` (and a replace), kept by every other write.
    */
   traceContext?: TraceContext;
+  /**
+   * The key this task counts against for its kind's per-key limit (`keyConcurrency`), computed by
+   * the kind's `concurrencyKey` function when the task was created or replaced. Absent: none.
+   */
+  concurrencyKey?: string;
 }
 
 /**
@@ -102,6 +112,10 @@ export interface ScheduledJob {
   kind: string;
   /** When it runs next (for a failed task: when it last would have). */
   nextRunTime: Date;
+  /** Among due tasks, higher priority is claimed first (see {@link StoreTask.priority}). */
+  priority: number;
+  /** The key of its kind's per-key limit, if it has one (see {@link StoreTask.concurrencyKey}). */
+  concurrencyKey?: string;
   payload: Payload;
   /** Which creation of this slug it is (see {@link StoreTask.incarnation}). */
   incarnation: string;

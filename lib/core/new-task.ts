@@ -1,11 +1,18 @@
-import { assertDate, assertKind, assertOptionalBoolean, assertSlug } from './arguments.js';
+import {
+  assertConcurrencyKey,
+  assertDate,
+  assertKind,
+  assertOptionalBoolean,
+  assertPriority,
+  assertSlug,
+} from './arguments.js';
 import { InvalidArgumentError } from './errors/invalid-argument.error.js';
 import { messages } from './errors/messages.js';
 import { UnsupportedTriggerError } from './errors/unsupported-trigger.error.js';
 import type { Job } from './job.js';
 import { assertStorablePayload, type Payload } from './payload.js';
-import type { JobRegistry } from './registry.js';
-import type { ScheduleJobOptions } from './scheduler.types.js';
+import type { JobRegistry, Registration } from './registry.js';
+import type { ConcurrencyKeyInput, ScheduleJobOptions } from './scheduler.types.js';
 import { specOf, toTrigger } from './schedule/schedule-spec.js';
 import type { ScheduleSpec, Trigger } from './schedule/trigger.js';
 import type { NewTask } from './store/job-store.js';
@@ -40,7 +47,46 @@ export function buildNewTask(
   const schedule = ownTrigger ? storableSpec(ownTrigger) : null;
   const trigger = ownTrigger ?? registry.get(kind)?.trigger ?? null;
   const runAt = firstRunAt(options, trigger, now);
-  return { slug, kind, payload, runAt, schedule, paused: options.paused ?? false };
+  assertPriority(options.priority);
+  const registration = registry.get(kind);
+  const priority = options.priority ?? registration?.priority ?? 0;
+  const concurrencyKey = concurrencyKeyOf(registration, { slug, kind, payload });
+  return {
+    slug,
+    kind,
+    payload,
+    runAt,
+    schedule,
+    paused: options.paused ?? false,
+    priority,
+    ...(concurrencyKey !== null && { concurrencyKey }),
+  };
+}
+
+/**
+ * A new task's concurrency key: what its kind's `concurrencyKey` function returns for it, checked;
+ * `null` when the kind has none here (or the function gives none).
+ * @throws InvalidArgumentError when the function throws or returns anything but a valid key.
+ */
+export function concurrencyKeyOf(
+  registration: Registration | undefined,
+  input: ConcurrencyKeyInput,
+): string | null {
+  const compute = registration?.concurrencyKey;
+  if (compute === undefined) return null;
+  let key: unknown;
+  try {
+    key = compute(input);
+  } catch (error) {
+    throw new InvalidArgumentError(
+      'concurrencyKey',
+      `the function of kind "${input.kind}" threw: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+  if (key === undefined || key === null) return null;
+  assertConcurrencyKey(key);
+  return key;
 }
 
 /**

@@ -180,6 +180,7 @@ export class RunLoop {
     const { settings } = this.ctx;
     let claimed = 0;
     let full = false;
+    const limits = this.deps.registry.limits();
     try {
       for (const group of this.claimGroups()) {
         if (!this.running) break;
@@ -190,6 +191,8 @@ export class RunLoop {
           owner: settings.owner,
           leaseMs: settings.leaseMs,
           limit,
+          // Cluster-wide limits are the store's to count (over every instance), not this loop's.
+          ...(limits !== undefined && { limits }),
         });
         claimed += tasks.length;
         if (tasks.length >= limit) full = true;

@@ -67,6 +67,43 @@ export interface RegisterJobOptions {
    * while it may go on in the background (reported by `health().detachedRuns`). Default: none.
    */
   timeoutMs?: number;
+  /**
+   * The priority of this kind's tasks when `scheduleJob` does not give one: a whole number from
+   * -1000 to 1000, higher claimed first among due tasks (then earlier run time). Default 0.
+   */
+  priority?: number;
+  /**
+   * Runs of this kind at once across every instance on the store, enforced by the store's claim
+   * (not by a lock held by a process: the share of an instance that dies is freed when its leases
+   * run out). Tasks over the limit wait, due. A whole number from 1 to 10,000. Default: no limit.
+   */
+  globalConcurrency?: number;
+  /**
+   * The key a task counts against for `keyConcurrency` ("at most one sync per tenant"): called with
+   * the task when it is created or replaced through this instance, and stored with it. Must return
+   * a non-empty string of at most 256 UTF-8 bytes (or `null`/`undefined`: no key). The key is
+   * computed where the task is scheduled, so register the kind (with this option) on every instance
+   * that schedules it; a task scheduled where the kind is not registered has no key.
+   */
+  concurrencyKey?: (task: ConcurrencyKeyInput) => string | null | undefined;
+  /**
+   * Runs at once per concurrency key across every instance. Default 1 when `concurrencyKey` is
+   * given; a whole number from 1 to 10,000.
+   */
+  keyConcurrency?: number;
+  /**
+   * At most `max` runs of this kind start within any `perMs` ms across every instance (a sliding
+   * window kept by the store). Tasks over the limit wait, due; they are not failed. `max` from 1 to
+   * 10,000, `perMs` from 1 ms to one day.
+   */
+  rateLimit?: { max: number; perMs: number };
+}
+
+/** What `concurrencyKey` is called with: the task being created. */
+export interface ConcurrencyKeyInput {
+  slug: string;
+  kind: string;
+  payload: Payload;
 }
 
 /** Options of `scheduleJob`. */
@@ -86,6 +123,11 @@ export interface ScheduleJobOptions {
   /** Create the task paused. */
   paused?: boolean;
   /**
+   * Higher is claimed first among due tasks: a whole number from -1000 to 1000. Default: the kind's
+   * `priority` (`registerJob`), else 0.
+   */
+  priority?: number;
+  /**
    * Store the caller's trace context with this task (overrides the scheduler's
    * `propagateTraceContext`). Needs an `instrumentation`; see docs/opentelemetry.md.
    */
@@ -102,6 +144,8 @@ export interface ScheduleJobsItem {
   runAt?: Date;
   trigger?: TriggerInput;
   paused?: boolean;
+  /** As `scheduleJob`'s `priority`. */
+  priority?: number;
 }
 
 /** Options of `scheduleJobs`. */

@@ -21,7 +21,7 @@ import { createTask, createTasks } from './instrumentation.js';
 import type { AbortReason } from './execution.js';
 import { scheduledJobOf } from './job-state.js';
 import type { Job, ScheduledJob, StoreTask } from './job.js';
-import { buildNewTask, firstRunAt, storableSpec } from './new-task.js';
+import { buildNewTask, concurrencyKeyOf, firstRunAt, storableSpec } from './new-task.js';
 import { assertStorablePayload, samePayload, type Payload } from './payload.js';
 import type { JobRegistry } from './registry.js';
 import type {
@@ -39,6 +39,7 @@ import type {
   HistoryRecord,
   KindCounts,
   KindRunStats,
+  NewTask,
   TaskPage,
   TaskPatch,
   UpdateOptions,
@@ -219,6 +220,7 @@ export abstract class TaskApi {
         kind: task.kind,
         payload: task.payload,
         runAt: fire,
+        priority: task.priority,
       })),
       { onConflict: 'skip' },
     );
@@ -328,15 +330,28 @@ export abstract class TaskApi {
     const payload = options.payload ?? null;
     assertStorablePayload(payload);
     await this.hooks.ready();
+    // The task as declared, with the payload it will have; its concurrency key follows from it.
+    const declared = (taskPayload: Payload): NewTask => {
+      const registration = this.registry.get(kind);
+      const concurrencyKey = concurrencyKeyOf(registration, { slug, kind, payload: taskPayload });
+      return {
+        slug,
+        kind,
+        payload: taskPayload,
+        runAt: firstRunAt({}, trigger, this.ctx.clock.now()),
+        schedule,
+        priority: registration?.priority ?? 0,
+        ...(concurrencyKey !== null && { concurrencyKey }),
+      };
+    };
     for (;;) {
       const existing = await this.ctx.store.get(slug);
       if (!existing) {
         try {
-          const runAt = firstRunAt({}, trigger, this.ctx.clock.now());
           const task = await createTask(
             this.ctx,
             'ensureRecurring',
-            { slug, kind, payload, runAt, schedule },
+            declared(payload),
             {},
             this.ctx.settings.propagateTraceContext,
           );
@@ -347,30 +362,34 @@ export abstract class TaskApi {
           throw error;
         }
       }
-      const runAt = firstRunAt({}, trigger, this.ctx.clock.now());
-      if (existing.kind !== kind) {
+      const wanted = declared(options.payload ?? existing.payload);
+      // Another kind, or another concurrency key (the kind's limits changed, or the payload it is
+      // computed from): a new incarnation, since a store keeps both from the task's creation.
+      if (existing.kind !== kind || (wanted.concurrencyKey ?? null) !== (existing.concurrencyKey ?? null)) {
         const task = await createTask(
           this.ctx,
           'ensureRecurring',
-          { slug, kind, payload: options.payload ?? existing.payload, runAt, schedule },
+          wanted,
           { replace: true },
           this.ctx.settings.propagateTraceContext,
         );
         this.ctx.logger.log(
-          `[${kind}:${slug}] kind changed from ${existing.kind}: the task is replaced; next run ${runAt.toISOString()}`,
+          existing.kind !== kind
+            ? `[${kind}:${slug}] kind changed from ${existing.kind}: the task is replaced; next run ${task.runAt.toISOString()}`
+            : `[${kind}:${slug}] concurrency key changed: the task is replaced; next run ${task.runAt.toISOString()}`,
         );
         this.hooks.wakeFor(task.runAt);
         return this.toScheduledJob(task);
       }
       const patch: TaskPatch = {};
-      if (!sameSpec(existing.schedule, schedule)) Object.assign(patch, { schedule, runAt });
+      if (!sameSpec(existing.schedule, schedule)) Object.assign(patch, { schedule, runAt: wanted.runAt });
       if (options.payload !== undefined && !samePayload(existing.payload, options.payload))
         patch.payload = options.payload;
       if (Object.keys(patch).length === 0) return this.toScheduledJob(existing);
       const task = await this.mustUpdate(slug, patch, 'reschedule');
       if (patch.schedule !== undefined)
         this.ctx.logger.log(
-          `[${kind}:${slug}] schedule changed to ${describeSpec(schedule)}; next run ${runAt.toISOString()}`,
+          `[${kind}:${slug}] schedule changed to ${describeSpec(schedule)}; next run ${wanted.runAt.toISOString()}`,
         );
       if (patch.payload !== undefined) this.ctx.logger.log(`[${kind}:${slug}] payload changed`);
       this.hooks.wakeFor(task.runAt);

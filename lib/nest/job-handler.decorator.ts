@@ -4,7 +4,7 @@ import { InvalidJobHandlerError } from './errors/invalid-job-handler.error.js';
 import { nestMessages as messages } from './errors/messages.js';
 import type { JobContext, JobResult, StoreTask } from '../core/job.js';
 import type { Payload } from '../core/payload.js';
-import type { MisfirePolicy, OverlapPolicy } from '../core/scheduler.types.js';
+import type { MisfirePolicy, OverlapPolicy, RegisterJobOptions } from '../core/scheduler.types.js';
 import { JOB_HANDLER_METADATA } from './scheduler.constants.js';
 
 /** The second argument of `@JobHandler` when a cron string is not enough. */
@@ -30,6 +30,16 @@ export interface JobHandlerOptions {
    * as a failure (retried after the backoff). Default: none.
    */
   timeoutMs?: number;
+  /** Priority of this kind's tasks scheduled without one (-1000..1000, higher first). Default 0. */
+  priority?: number;
+  /** Runs of this kind at once across every instance on the store (see `RegisterJobOptions`). */
+  globalConcurrency?: number;
+  /** The key a task counts against for `keyConcurrency`, computed when it is created (see `RegisterJobOptions`). */
+  concurrencyKey?: RegisterJobOptions['concurrencyKey'];
+  /** Runs at once per concurrency key across every instance. Default 1 with a `concurrencyKey`. */
+  keyConcurrency?: number;
+  /** At most `max` starts of this kind per `perMs` across every instance; the others wait, due. */
+  rateLimit?: { max: number; perMs: number };
   /** Slug of the recurring task created at bootstrap. Default: the kind. */
   slug?: string;
   /**

@@ -49,7 +49,19 @@ export class SchedulerMetadataAccessor {
 
   /** The options of `scheduler.registerJob`, leaving out what the handler did not set (engine defaults apply). */
   getRegisterOptions(metadata: JobHandlerMetadata): RegisterJobOptions {
-    const { backoff, maxRetries, misfirePolicy, overlap, concurrency, timeoutMs } = metadata.options;
+    const {
+      backoff,
+      maxRetries,
+      misfirePolicy,
+      overlap,
+      concurrency,
+      timeoutMs,
+      priority,
+      globalConcurrency,
+      concurrencyKey,
+      keyConcurrency,
+      rateLimit,
+    } = metadata.options;
     const registerOptions: RegisterJobOptions = {
       trigger: this.getTrigger(metadata),
       backoff,
@@ -58,6 +70,11 @@ export class SchedulerMetadataAccessor {
       overlap,
       concurrency,
       timeoutMs,
+      priority,
+      globalConcurrency,
+      concurrencyKey,
+      keyConcurrency,
+      rateLimit,
     };
     for (const key of Object.keys(registerOptions) as Array<keyof RegisterJobOptions>) {
       if (registerOptions[key] === undefined) delete registerOptions[key];

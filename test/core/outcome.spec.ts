@@ -12,6 +12,7 @@ function task(overrides: Partial<StoreTask> = {}): StoreTask {
     kind: 'k',
     payload: { n: 1 },
     runAt: T0,
+    priority: 0,
     version: 2,
     incarnation: 'i1',
     retry: 0,

@@ -41,6 +41,7 @@ export function makeTask(kind: string, payload: Payload, slug = `${kind}-task`):
     kind,
     payload,
     runAt: at,
+    priority: 0,
     version: 2,
     incarnation: 'i1',
     retry: 0,

@@ -66,6 +66,29 @@ describe('@JobHandler', () => {
     });
   });
 
+  it('passes priority and the cluster-wide limits through to registerJob', () => {
+    const concurrencyKey = (task: { payload: unknown }): string =>
+      (task.payload as { tenant: string }).tenant;
+    @JobHandler('sync', {
+      priority: 5,
+      globalConcurrency: 4,
+      concurrencyKey,
+      keyConcurrency: 2,
+      rateLimit: { max: 100, perMs: 60_000 },
+    })
+    class SyncJob {
+      async execute(): Promise<void> {}
+    }
+    const metadata = accessor.getJobHandlerMetadata(SyncJob)!;
+    expect(accessor.getRegisterOptions(metadata)).toEqual({
+      priority: 5,
+      globalConcurrency: 4,
+      concurrencyKey,
+      keyConcurrency: 2,
+      rateLimit: { max: 100, perMs: 60_000 },
+    });
+  });
+
   it('makes an interval the trigger with every', () => {
     @JobHandler('poll', { every: '30s' })
     class PollJob {

@@ -303,6 +303,7 @@ describe('FirestoreStore specifics', () => {
         expect.arrayContaining([
           'kind:ASCENDING,availableAt:ASCENDING',
           'kind:ASCENDING,leased:ASCENDING,availableAt:ASCENDING',
+          'kind:ASCENDING,leased:ASCENDING,priority:DESCENDING,availableAt:ASCENDING',
           'kind:ASCENDING,slug:ASCENDING',
           'paused:ASCENDING,slug:ASCENDING',
           'failed:ASCENDING,paused:ASCENDING,slug:ASCENDING',

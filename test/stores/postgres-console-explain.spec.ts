@@ -96,11 +96,11 @@ describe(`PostgresStore: the console's query plans with ${ROWS.toLocaleString('e
       const nodes = await plan('countByKind', [], mode);
       expect(seqScans(nodes)).toEqual([]);
       expect(indexesUsed(nodes)).toEqual([
-        'scheduler_tasks_due_idx',
         'scheduler_tasks_leased_idx',
         'scheduler_tasks_parked_idx',
+        'scheduler_tasks_ready_idx',
       ]);
-      const due = nodes.find((n) => n['Index Name'] === 'scheduler_tasks_due_idx');
+      const due = nodes.find((n) => n['Index Name'] === 'scheduler_tasks_ready_idx');
       expect(due?.['Node Type']).toBe('Index Only Scan');
     },
   );

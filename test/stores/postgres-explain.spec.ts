@@ -92,7 +92,7 @@ describe(`PostgresStore: query plans with ${ROWS.toLocaleString('en')} tasks`, (
       try {
         const nodes = await planOf(client, queries.nextRun.text, [['k1', 'k2', 'k3']], mode, true);
         expect(seqScansOfTasks(nodes)).toEqual([]);
-        expect(indexesUsed(nodes)).toEqual(['scheduler_tasks_due_idx', 'scheduler_tasks_leased_idx']);
+        expect(indexesUsed(nodes)).toEqual(['scheduler_tasks_leased_idx', 'scheduler_tasks_ready_idx']);
         // One entry per kind from each index: a probe, not a scan.
         for (const node of nodes.filter((n) => n['Index Name']))
           expect(node['Actual Rows']).toBeLessThanOrEqual(1);
@@ -110,9 +110,9 @@ describe(`PostgresStore: query plans with ${ROWS.toLocaleString('en')} tasks`, (
         const nodes = await planOf(client, queries.claim.text, [['k1', 'k2'], 'owner', 30_000, 100], mode);
         expect(seqScansOfTasks(nodes)).toEqual([]);
         expect(indexesUsed(nodes)).toEqual([
-          'scheduler_tasks_due_idx',
           'scheduler_tasks_leased_idx',
           'scheduler_tasks_pkey',
+          'scheduler_tasks_ready_idx',
         ]);
       } finally {
         client.release();
@@ -130,10 +130,10 @@ describe(`PostgresStore: query plans with ${ROWS.toLocaleString('en')} tasks`, (
         await client.query('ROLLBACK');
         expect(seqScansOfTasks(nodes)).toEqual([]);
         expect(indexesUsed(nodes)).toEqual([
-          'scheduler_tasks_due_idx',
           'scheduler_tasks_leased_idx',
           'scheduler_tasks_parked_idx',
           'scheduler_tasks_pkey',
+          'scheduler_tasks_ready_idx',
         ]);
       } finally {
         client.release();

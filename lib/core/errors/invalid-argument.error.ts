@@ -6,7 +6,8 @@ export class InvalidArgumentError extends SchedulerError {
   constructor(
     public readonly argument: string,
     public readonly reason: string,
+    options?: ErrorOptions,
   ) {
-    super(messages.invalidArgument(argument, reason));
+    super(messages.invalidArgument(argument, reason), options);
   }
 }

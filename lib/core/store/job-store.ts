@@ -1,5 +1,6 @@
 import type { StoreTask, TraceContext } from '../job.js';
 import type { Payload } from '../payload.js';
+import type { ClaimLimits } from './claim-limits.js';
 import type { ScheduleSpec } from '../schedule/trigger.js';
 
 /**
@@ -18,6 +19,13 @@ export interface NewTask {
    * none. Checked by `assertTraceContext` (at most `MAX_TRACE_CONTEXT_BYTES`).
    */
   traceContext?: TraceContext | null;
+  /** Higher is claimed first among due tasks; whole, from -1000 to 1000. Absent: 0. */
+  priority?: number;
+  /**
+   * The key this task counts against for its kind's per-key limit (`ClaimRequest.limits`); absent
+   * or `null`: none. At most `MAX_CONCURRENCY_KEY_BYTES` UTF-8 bytes.
+   */
+  concurrencyKey?: string | null;
 }
 
 /** Options of `JobStore.create`. */
@@ -64,6 +72,13 @@ export interface ClaimRequest {
   leaseMs: number;
   /** At most this many tasks. */
   limit: number;
+  /**
+   * Cluster-wide limits of some of the kinds (see `ClaimLimits`): the store takes a task of such a
+   * kind only while the kind's live leases, live leases per concurrency key, and starts within the
+   * rate window allow it, counted by the store itself, so that every claimer of the store respects
+   * them together. Kinds without limits are claimed as without this field.
+   */
+  limits?: ClaimLimits;
 }
 
 /** A claimed task named by slug and the version its claim produced: the fencing token. */
@@ -217,7 +232,9 @@ export interface InstanceRecord extends InstanceInfo {
  * - A task is *claimable* when it is not paused, not failed, its `runAt` is at or before the
  *   store's now, and it has no live lease (`lockedUntil` is null or past).
  * - `claim` is atomic: no task is handed to two claimers while a lease is live. Claiming
- *   sets `lockedBy`, `lockedUntil` and increments `version`; tasks come in `runAt` order.
+ *   sets `lockedBy`, `lockedUntil` and increments `version`; tasks come in claim order: higher
+ *   `priority` first, then earlier `runAt`. With `limits`, a limited kind's tasks are taken only
+ *   while its cluster-wide limits allow, counted by the store over every claimer (live leases only).
  * - Every write about a claimed task (`extendLease`, `settle`, `release`) is conditional on
  *   `lockedBy === owner` and the version the claim returned (fencing). An expired lease that nobody
  *   has taken over may still be settled by its owner; once another instance claimed the task, the
@@ -247,7 +264,10 @@ export interface JobStore {
    * over tasks that are neither paused nor failed. `null` when there is none.
    */
   nextRun(kinds: readonly string[]): Promise<Date | null>;
-  /** Claims up to `limit` claimable tasks of the given kinds, earliest `runAt` first. */
+  /**
+   * Claims up to `limit` claimable tasks of the given kinds, higher `priority` first, then earliest
+   * `runAt`, within the kinds' `limits`.
+   */
   claim(request: ClaimRequest): Promise<StoreTask[]>;
   /** Extends the leases still held by `owner` at those versions; returns the slugs still held. */
   extendLease(owner: string, leases: readonly LeaseRef[], leaseMs: number): Promise<string[]>;

@@ -5,7 +5,9 @@
 import { randomUUID } from 'node:crypto';
 
 import {
+  assertConcurrencyKey,
   assertDate,
+  assertPriority,
   assertKind,
   assertOptionalBoolean,
   assertSlug,
@@ -38,6 +40,8 @@ export function assertNewTask(task: NewTask): void {
   if (task.schedule !== null) assertScheduleSpec(task.schedule);
   assertOptionalBoolean(task.paused, 'paused');
   assertTraceContext(task.traceContext);
+  assertPriority(task.priority);
+  assertConcurrencyKey(task.concurrencyKey);
 }
 
 /**

@@ -29,12 +29,14 @@ export class StoreCollections {
   private readonly taskCollection: CollectionReference;
   private readonly historyCollection: CollectionReference;
   private readonly instanceCollection: CollectionReference;
+  private readonly limitCollection: CollectionReference;
   private isClosed = false;
 
   constructor(firestore: Firestore, paths: CollectionPaths) {
     this.taskCollection = firestore.collection(paths.tasks);
     this.historyCollection = firestore.collection(paths.history);
     this.instanceCollection = firestore.collection(paths.instances);
+    this.limitCollection = firestore.collection(paths.limits);
   }
 
   get closed(): boolean {
@@ -60,6 +62,11 @@ export class StoreCollections {
   /** The document of a task. */
   taskRef(slug: string): DocumentReference {
     return this.tasks.doc(encodeDocumentId(slug));
+  }
+
+  /** The document that keeps the live leases and recent starts of a kind with limits. */
+  limitRef(kind: string): DocumentReference {
+    return this.open(this.limitCollection).doc(encodeDocumentId(kind));
   }
 
   /** The document of an instance's record. */

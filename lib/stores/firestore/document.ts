@@ -29,6 +29,10 @@ export interface TaskDocument {
   /** Which creation of the slug this is (absent in documents written before incarnations). */
   incarnation: string;
   runAt: Date;
+  /** Higher is claimed first among due tasks (absent in documents written before priorities: 0). */
+  priority: number;
+  /** The key of the kind's per-key limit; absent when the task has none. */
+  concurrencyKey?: string;
   availableAt: Date | null;
   leased: boolean;
   version: number;
@@ -49,6 +53,7 @@ export interface TaskDocument {
 export const TASK_FIELDS = {
   slug: 'slug',
   kind: 'kind',
+  priority: 'priority',
   availableAt: 'availableAt',
   leased: 'leased',
   paused: 'paused',
@@ -136,10 +141,12 @@ export function toDocument(task: StoreTask): TaskDocument {
     kind: task.kind,
     payload: encodePayload(task.payload),
     incarnation: task.incarnation,
+    priority: task.priority,
     schedule: copySchedule(task.schedule),
     createdAt: task.createdAt,
     ...stateFields(task),
   };
+  if (task.concurrencyKey !== undefined) doc.concurrencyKey = task.concurrencyKey;
   const traceContext = copyTraceContext(task.traceContext);
   if (traceContext !== null) doc.traceContext = traceContext;
   return doc;
@@ -188,6 +195,8 @@ export function fromDocument(data: Record<string, unknown>): StoreTask {
     kind: readString(data, 'kind'),
     payload: decodePayload(data.payload),
     runAt: readDate(data, 'runAt'),
+    // Documents written before priorities existed read as priority 0.
+    priority: readNullable(data, 'priority', readNumber) ?? 0,
     version: readNumber(data, 'version'),
     // Documents written before incarnations existed read as the incarnation ''.
     incarnation: readNullable(data, 'incarnation', readString) ?? '',
@@ -206,6 +215,8 @@ export function fromDocument(data: Record<string, unknown>): StoreTask {
   };
   const traceContext = readTraceContext(data.traceContext);
   if (traceContext !== null) task.traceContext = traceContext;
+  const concurrencyKey = readNullable(data, 'concurrencyKey', readString);
+  if (concurrencyKey !== null) task.concurrencyKey = concurrencyKey;
   return task;
 }
 

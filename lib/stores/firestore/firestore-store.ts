@@ -51,6 +51,7 @@ import {
 } from '../../core/store/store-rules.js';
 import { createManyTasks } from './bulk-create.js';
 import { chunks, deleteMatching, MAX_IN_VALUES, unique, WRITES_PER_COMMIT } from './batches.js';
+import { assertClaimLimits } from '../../core/store/claim-limits.js';
 import { ClaimStrategy } from './claim-strategy.js';
 import { HeldTasks } from './held-tasks.js';
 import { decodeTask, deleteIfExists, StoreCollections, type StoreContext } from './collections.js';
@@ -180,6 +181,7 @@ export class FirestoreStore implements JobStore {
       kind: task.kind,
       payload: clonePayload(task.payload),
       runAt: new Date(task.runAt.getTime()),
+      priority: task.priority ?? 0,
       version: 1,
       incarnation: newIncarnation(),
       retry: 0,
@@ -194,6 +196,8 @@ export class FirestoreStore implements JobStore {
     };
     const traceContext = copyTraceContext(task.traceContext);
     if (traceContext !== null) fresh.traceContext = traceContext;
+    if (task.concurrencyKey !== undefined && task.concurrencyKey !== null)
+      fresh.concurrencyKey = task.concurrencyKey;
     return fresh;
   }
 
@@ -219,6 +223,7 @@ export class FirestoreStore implements JobStore {
    */
   async claim(request: ClaimRequest): Promise<StoreTask[]> {
     assertLeaseMs(request.leaseMs);
+    assertClaimLimits(request.limits);
     return this.claims.claim(request);
   }
 

@@ -29,6 +29,8 @@ export interface CollectionPaths {
   tasks: string;
   history: string;
   instances: string;
+  /** `${tasks}_limits`: one document per limited kind (see `claim-limits.ts` of the store). */
+  limits: string;
 }
 
 /**
@@ -59,7 +61,8 @@ export function resolveCollections(options: FirestoreStoreOptions): CollectionPa
       'must differ from collection and historyCollection',
     );
   }
-  return { tasks, history, instances };
+  // One small document per kind with cluster-wide limits (its live leases and recent starts).
+  return { tasks, history, instances, limits: `${tasks}_limits` };
 }
 
 function assertCollectionPath(option: string, path: string): void {

@@ -49,6 +49,13 @@ import {
   assertMaxAgeMs,
   assertSlugPrefix,
 } from '../../core/arguments.js';
+import {
+  assertClaimLimits,
+  ClaimBudget,
+  isLimited,
+  type KindLimits,
+  type KindUsage,
+} from '../../core/store/claim-limits.js';
 import { HistoryRing } from './history-ring.js';
 import { MinHeap } from './min-heap.js';
 import { SortedSlugs } from './sorted-slugs.js';
@@ -67,6 +74,8 @@ interface TaskRecord {
   kind: string;
   payload: Payload;
   runAt: number;
+  priority: number;
+  concurrencyKey: string | null;
   version: number;
   incarnation: string;
   retry: number;
@@ -89,14 +98,25 @@ interface TaskRecord {
 }
 
 /**
- * The two queues of one kind. `ready` holds tasks without a live lease keyed by `runAt`, so claims
- * come out in `runAt` order; `leased` holds tasks under a lease keyed by the time they become
- * claimable again, and feeds expired leases back into `ready`. Only the heads are ever looked at.
+ * The queues of one kind. `ready` holds tasks without a live lease, one heap per priority level
+ * keyed by `runAt` (`levels` lists the levels, highest first), so claims come out by priority, then
+ * in `runAt` order, reading only heads: the highest level whose head is due goes first. `leased`
+ * holds tasks under a lease keyed by the time they become claimable again, and feeds expired
+ * leases back into `ready`.
  */
 interface KindQueues {
-  ready: MinHeap<TaskRecord>;
+  ready: Map<number, MinHeap<TaskRecord>>;
+  levels: number[];
   leased: MinHeap<TaskRecord>;
+  /** Start times (ms) of claims of this kind within the last rate window (only for a rate-limited kind). */
+  starts: number[];
 }
+
+/**
+ * Candidates refused for their concurrency key that one claim looks past per kind before it gives
+ * up on the kind for this call (they stay due; the next claim looks again).
+ */
+const MAX_KEY_SKIPS = 1000;
 
 const DEFAULT_HISTORY_LIMIT = 10_000;
 
@@ -188,8 +208,9 @@ export class MemoryStore implements JobStore {
       if (existing) {
         this.place(record, now);
       } else if (!record.paused) {
-        const batch = fresh.get(record.kind) ?? [];
-        if (batch.length === 0) fresh.set(record.kind, batch);
+        const key = `${record.priority}\u0000${record.kind}`;
+        const batch = fresh.get(key) ?? [];
+        if (batch.length === 0) fresh.set(key, batch);
         batch.push(record);
       }
       written.push(record);
@@ -199,8 +220,8 @@ export class MemoryStore implements JobStore {
         incarnation: record.incarnation,
       });
     }
-    for (const [kind, records] of fresh) {
-      const ready = this.queuesFor(kind).ready;
+    for (const records of fresh.values()) {
+      const ready = this.readyHeap(this.queuesFor(records[0].kind), records[0].priority);
       for (const record of records) {
         record.seq = ++this.seq;
         record.heapKey = record.runAt;
@@ -221,6 +242,8 @@ export class MemoryStore implements JobStore {
       kind: task.kind,
       payload: clonePayload(task.payload),
       runAt: task.runAt.getTime(),
+      priority: task.priority ?? 0,
+      concurrencyKey: task.concurrencyKey ?? null,
       incarnation: newIncarnation(),
       retry: 0,
       result: null,
@@ -256,49 +279,84 @@ export class MemoryStore implements JobStore {
     for (const kind of kinds) {
       const queues = this.queues.get(kind);
       if (!queues) continue;
-      earliest = Math.min(
-        earliest,
-        queues.ready.peek()?.heapKey ?? earliest,
-        queues.leased.peek()?.heapKey ?? earliest,
-      );
+      for (const heap of queues.ready.values())
+        earliest = Math.min(earliest, heap.peek()?.heapKey ?? earliest);
+      earliest = Math.min(earliest, queues.leased.peek()?.heapKey ?? earliest);
     }
     return earliest === Number.POSITIVE_INFINITY ? null : new Date(earliest);
   }
 
+  /**
+   * Takes, until `limit`, the best due head over the kinds asked for: highest priority, then
+   * earliest `runAt`. A kind with limits gets a {@link ClaimBudget} over its live leases and recent
+   * starts; a head its budget refuses for its key is set aside (and put back after the claim), one
+   * whose kind has no budget left ends that kind for this call.
+   */
   async claim(request: ClaimRequest): Promise<StoreTask[]> {
     assertLeaseMs(request.leaseMs);
+    assertClaimLimits(request.limits);
     const now = this.now();
-    const candidates: KindQueues[] = [];
+    const candidates: Array<{
+      queues: KindQueues;
+      budget: ClaimBudget | null;
+      limits: KindLimits | undefined;
+    }> = [];
     for (const kind of new Set(request.kinds)) {
       const queues = this.queues.get(kind);
       if (!queues) continue;
       this.promoteExpiredLeases(queues, now);
-      candidates.push(queues);
+      const limits = request.limits?.[kind];
+      const budget = isLimited(limits) ? new ClaimBudget(limits, this.usage(queues, limits, now)) : null;
+      candidates.push({ queues, budget, limits });
     }
 
     const claimed: StoreTask[] = [];
+    const setAside: TaskRecord[] = [];
+    const skips = new Map<KindQueues, number>();
     while (claimed.length < request.limit) {
-      let from: KindQueues | undefined;
-      for (const queues of candidates) {
-        const head = queues.ready.peek();
-        if (
-          head &&
-          head.heapKey <= now &&
-          (!from || compareRecords(head, from.ready.peek() as TaskRecord) < 0)
-        ) {
-          from = queues;
-        }
+      let best: { record: TaskRecord; from: (typeof candidates)[number] } | undefined;
+      for (const candidate of candidates) {
+        if (candidate.budget !== null && candidate.budget.remaining() <= 0) continue;
+        const record = dueHead(candidate.queues, now);
+        if (record && (!best || claimOrder(record, best.record) < 0)) best = { record, from: candidate };
       }
-      if (!from) break;
-      const record = from.ready.pop() as TaskRecord;
+      if (!best) break;
+      const { record, from } = best;
+      (record.heap as MinHeap<TaskRecord>).pop();
+      if (from.budget !== null && !from.budget.take(record.concurrencyKey)) {
+        // Its key is at its limit: it stays due, behind the others of its kind.
+        record.heap = null;
+        setAside.push(record);
+        const skipped = (skips.get(from.queues) ?? 0) + 1;
+        skips.set(from.queues, skipped);
+        if (skipped >= MAX_KEY_SKIPS) from.budget = new ClaimBudget({ globalConcurrency: 0 }, NO_USAGE);
+        continue;
+      }
       record.lockedBy = request.owner;
       record.lockedUntil = now + request.leaseMs;
       record.version += 1;
       record.updatedAt = now;
       this.place(record, now);
+      if (from.limits?.rateLimit !== undefined) from.queues.starts.push(now);
       claimed.push(this.snapshot(record));
     }
+    for (const record of setAside) this.place(record, now);
     return claimed;
+  }
+
+  /** A limited kind's live leases (per key) and starts within its rate window, at `now`. */
+  private usage(queues: KindQueues, limits: KindLimits, now: number): KindUsage {
+    const runningByKey = new Map<string, number>();
+    let running = 0;
+    // After promoteExpiredLeases the leased heap holds live leases (and a few set to run later).
+    for (const record of queues.leased.toArray()) {
+      if (!hasLiveLease(record, now)) continue;
+      running += 1;
+      if (record.concurrencyKey !== null)
+        runningByKey.set(record.concurrencyKey, (runningByKey.get(record.concurrencyKey) ?? 0) + 1);
+    }
+    pruneStarts(queues.starts, limits.rateLimit?.perMs, now);
+    return { running, runningByKey, recentStarts: queues.starts.length };
   }
 
   async extendLease(owner: string, leases: readonly LeaseRef[], leaseMs: number): Promise<string[]> {
@@ -446,7 +504,7 @@ export class MemoryStore implements JobStore {
 
   async clear(): Promise<void> {
     for (const queues of this.queues.values()) {
-      queues.ready.clear();
+      for (const heap of queues.ready.values()) heap.clear();
       queues.leased.clear();
     }
     this.queues.clear();
@@ -489,10 +547,21 @@ export class MemoryStore implements JobStore {
   private queuesFor(kind: string): KindQueues {
     let queues = this.queues.get(kind);
     if (!queues) {
-      queues = { ready: newHeap(), leased: newHeap() };
+      queues = { ready: new Map(), levels: [], leased: newHeap(), starts: [] };
       this.queues.set(kind, queues);
     }
     return queues;
+  }
+
+  /** The ready heap of one priority level of a kind (made on first use). */
+  private readyHeap(queues: KindQueues, priority: number): MinHeap<TaskRecord> {
+    let heap = queues.ready.get(priority);
+    if (!heap) {
+      heap = newHeap();
+      queues.ready.set(priority, heap);
+      queues.levels = [...queues.ready.keys()].sort((a, b) => b - a);
+    }
+    return heap;
   }
 
   /** Puts a record in the heap its state calls for (none while paused or failed). */
@@ -505,7 +574,7 @@ export class MemoryStore implements JobStore {
       record.heap = queues.leased;
     } else {
       record.heapKey = record.runAt;
-      record.heap = queues.ready;
+      record.heap = this.readyHeap(queues, record.priority);
     }
     record.heap.push(record);
   }
@@ -526,8 +595,8 @@ export class MemoryStore implements JobStore {
     for (let head = queues.leased.peek(); head && head.heapKey <= now; head = queues.leased.peek()) {
       queues.leased.pop();
       head.heapKey = head.runAt;
-      head.heap = queues.ready;
-      queues.ready.push(head);
+      head.heap = this.readyHeap(queues, head.priority);
+      head.heap.push(head);
     }
   }
 
@@ -552,6 +621,7 @@ export class MemoryStore implements JobStore {
       kind: record.kind,
       payload: clonePayload(record.payload),
       runAt: new Date(record.runAt),
+      priority: record.priority,
       version: record.version,
       incarnation: record.incarnation,
       retry: record.retry,
@@ -565,6 +635,7 @@ export class MemoryStore implements JobStore {
       updatedAt: new Date(record.updatedAt),
     };
     if (record.traceContext !== null) task.traceContext = { ...record.traceContext };
+    if (record.concurrencyKey !== null) task.concurrencyKey = record.concurrencyKey;
     return task;
   }
 
@@ -623,6 +694,33 @@ export class MemoryStore implements JobStore {
       yield slug;
     }
   }
+}
+
+/** Drops the start times (appended in time order) that left the rate window; all of them without a rate limit. */
+function pruneStarts(starts: number[], perMs: number | undefined, now: number): void {
+  if (perMs === undefined) {
+    starts.length = 0;
+    return;
+  }
+  let expired = 0;
+  while (expired < starts.length && starts[expired]! <= now - perMs) expired += 1;
+  if (expired > 0) starts.splice(0, expired);
+}
+
+const NO_USAGE: KindUsage = { running: 0, runningByKey: new Map(), recentStarts: 0 };
+
+/** The kind's best due ready task: the head of the highest level whose head is due, if any. */
+function dueHead(queues: KindQueues, now: number): TaskRecord | undefined {
+  for (const level of queues.levels) {
+    const head = (queues.ready.get(level) as MinHeap<TaskRecord>).peek();
+    if (head && head.heapKey <= now) return head;
+  }
+  return undefined;
+}
+
+/** Claim order: higher priority first, then earlier `runAt`, then insertion order. */
+function claimOrder(a: TaskRecord, b: TaskRecord): number {
+  return b.priority - a.priority || compareRecords(a, b);
 }
 
 function hasLiveLease(record: TaskRecord, now: number): boolean {

@@ -161,6 +161,40 @@ export class PostgresConnection {
     return ((result as { rows?: unknown[] } | null)?.rows ?? []) as R[];
   }
 
+  /**
+   * Runs `use` in a transaction on one client of the pool: its statements are prepared and bounded
+   * as `query`'s; committed when `use` resolves, rolled back when it throws. `begin` is the simple
+   * query that opens it (`BEGIN`, possibly followed by statements without parameters).
+   */
+  async transaction<T>(
+    use: (run: <R>(statement: BoundStatement) => Promise<R[]>) => Promise<T>,
+    begin = 'BEGIN',
+  ): Promise<T> {
+    return this.withClient(async (client) => {
+      const run = async <R>(statement: BoundStatement): Promise<R[]> =>
+        (await client.query(this.config(statement))).rows as R[];
+      await client.query(begin);
+      try {
+        const result = await use(run);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  /** A statement as `pg` runs it: named (prepared) unless turned off, with the query timeout. */
+  private config(statement: BoundStatement): pg.QueryConfig & { query_timeout?: number } {
+    const { name, text, values } = statement;
+    const config: pg.QueryConfig & { query_timeout?: number } = this.settings.prepared
+      ? { name: `nds_${name}_${this.settings.tag}`, text, values }
+      : { text, values };
+    if (this.queryTimeoutMs > 0) config.query_timeout = this.queryTimeoutMs;
+    return config;
+  }
+
   /** Lends `use` a client of the pool for its own statements (no timeout), and takes it back. */
   async withClient<T>(use: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     if (this.isClosed) throw new StoreClosedError();

@@ -38,11 +38,17 @@ export interface PostgresNames {
   migrations: string;
   /** `"schema"."table_instances"`: the instance registry. */
   instances: string;
+  /** `"schema"."table_starts"`: recent starts of rate-limited kinds. */
+  starts: string;
   /** Unqualified, quoted index names (an index always lives in its table's schema). */
   indexes: {
+    /** The due index of migration 0001, replaced by `ready` in 0005. */
     due: string;
+    /** Waiting tasks by (kind, priority, run_at): what claims and `nextRun` read. */
+    ready: string;
     leased: string;
     parked: string;
+    startsKind: string;
     historySlug: string;
     historyFinished: string;
   };
@@ -54,6 +60,8 @@ export interface PostgresNames {
   tag: string;
   /** The key (second half) of the advisory lock that serialises migrations of this table. */
   migrationLockKey: number;
+  /** The first half of the advisory locks that serialise claims of a limited kind (the kind's hash is the second). */
+  limitLockKey: number;
 }
 
 function quote(identifier: string): string {
@@ -100,10 +108,13 @@ export function resolveNames(
     history: `${quote(s)}.${quote(`${t}_history`)}`,
     migrations: `${quote(s)}.${quote(`${t}_migrations`)}`,
     instances: `${quote(s)}.${quote(`${t}_instances`)}`,
+    starts: `${quote(s)}.${quote(`${t}_starts`)}`,
     indexes: {
       due: quote(`${t}_due_idx`),
+      ready: quote(`${t}_ready_idx`),
       leased: quote(`${t}_leased_idx`),
       parked: quote(`${t}_parked_idx`),
+      startsKind: quote(`${t}_starts_kind_idx`),
       historySlug: quote(`${t}_history_slug_idx`),
       historyFinished: quote(`${t}_history_finished_idx`),
     },
@@ -111,5 +122,6 @@ export function resolveNames(
     channelSql: quote(channel),
     tag: digest.toString('hex').slice(0, 8),
     migrationLockKey: digest.readInt32BE(0),
+    limitLockKey: digest.readInt32BE(4),
   };
 }

@@ -40,6 +40,7 @@ import {
   compareSlugs,
   newIncarnation,
 } from '../../core/store/store-rules.js';
+import { assertClaimLimits, isLimited, type KindLimits } from '../../core/store/claim-limits.js';
 import { assertOneConnection, PostgresConnection } from './connection.js';
 import { rowToInstance, type InstanceRow } from './instance-row.js';
 import { pendingMigrations, runMigrations, type PendingMigration } from './migrate.js';
@@ -47,6 +48,7 @@ import { resolveNames, type PostgresNames } from './names.js';
 import { prefixUpperBound } from './slug-range.js';
 import type { PostgresStoreOptions } from './options.js';
 import { buildQueries, type BoundStatement, type PostgresQueries } from './queries.js';
+import { beginLimitedClaim } from './sql/claim-limited.js';
 import {
   rowToHistory,
   rowToKindCounts,
@@ -272,14 +274,53 @@ export class PostgresStore implements JobStore {
     return row?.next_ms === null || row?.next_ms === undefined ? null : new Date(Number(row.next_ms));
   }
 
-  /** Claims up to `limit` claimable tasks in one statement (`FOR UPDATE SKIP LOCKED`), earliest first. */
+  /**
+   * Claims up to `limit` claimable tasks, higher priority first, then earliest. Kinds without
+   * limits: one statement (`FOR UPDATE SKIP LOCKED`). Each kind with limits first, in a transaction
+   * of its own serialised per kind by a transaction-scoped advisory lock (see `sql/claim-limited.ts`).
+   */
   async claim(request: ClaimRequest): Promise<StoreTask[]> {
     assertLeaseMs(request.leaseMs);
+    assertClaimLimits(request.limits);
     if (request.kinds.length === 0 || request.limit <= 0) return [];
-    const rows = await this.query<TaskRow>(this.q.claim.with(request));
-    return rows
-      .map(rowToTask)
-      .sort((a, b) => a.runAt.getTime() - b.runAt.getTime() || compareSlugs(a.slug, b.slug));
+    const limited = [...new Set(request.kinds)].filter((kind) => isLimited(request.limits?.[kind]));
+    const claimed: StoreTask[] = [];
+    for (const kind of limited) {
+      if (claimed.length >= request.limit) break;
+      const limits = request.limits?.[kind] as KindLimits;
+      const rows = await this.claimLimited(kind, limits, request, request.limit - claimed.length);
+      claimed.push(...rows.map(rowToTask));
+    }
+    const free = request.kinds.filter((kind) => !limited.includes(kind));
+    if (free.length > 0 && claimed.length < request.limit) {
+      const rows = await this.query<TaskRow>(
+        this.q.claim.with({ ...request, kinds: free, limit: request.limit - claimed.length }),
+      );
+      claimed.push(...rows.map(rowToTask));
+    }
+    return claimed.sort(
+      (a, b) =>
+        b.priority - a.priority || a.runAt.getTime() - b.runAt.getTime() || compareSlugs(a.slug, b.slug),
+    );
+  }
+
+  /** One limited kind's claim: lock the kind for this transaction, then claim within its limits. */
+  private claimLimited(
+    kind: string,
+    limits: KindLimits,
+    request: ClaimRequest,
+    limit: number,
+  ): Promise<TaskRow[]> {
+    const bound = this.q.claimLimited.with({
+      kind,
+      limits,
+      owner: request.owner,
+      leaseMs: request.leaseMs,
+      limit,
+    });
+    // The lock is taken before the claim statement starts: its snapshot, taken after the lock is
+    // granted, sees the claims committed by whoever held it before (READ COMMITTED).
+    return this.connection.transaction((run) => run<TaskRow>(bound), beginLimitedClaim(this.names, kind));
   }
 
   /** One statement for the whole batch; returns the slugs still held. */

@@ -15,6 +15,7 @@
  */
 import type { PostgresNames } from './names.js';
 import { claimStatements } from './sql/claim.js';
+import { limitedClaimStatements } from './sql/claim-limited.js';
 import { controlStatements } from './sql/control.js';
 import { countStatements } from './sql/counts.js';
 import { historyStatements } from './sql/history.js';
@@ -37,6 +38,7 @@ export function buildQueries(n: PostgresNames) {
     ...taskWriteStatements(n),
     ...taskBulkStatements(n),
     ...claimStatements(n),
+    ...limitedClaimStatements(n),
     ...settleStatements(n),
     ...readStatements(n),
     ...controlStatements(n),

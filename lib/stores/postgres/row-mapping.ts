@@ -31,6 +31,9 @@ export interface TaskRow {
   updated_at_ms: number | string;
   /** NULL for a task without one (and for rows written before migration 0004). */
   trace_context_json: string | null;
+  priority: number | string;
+  /** NULL for a task without one. */
+  concurrency_key: string | null;
 }
 
 /** A history row as `getHistory` returns it. */
@@ -78,6 +81,7 @@ export function rowToTask(row: TaskRow): StoreTask {
     kind: row.kind,
     payload: decodePayload(row),
     runAt: toDate(row.run_at_ms),
+    priority: Number(row.priority),
     version: Number(row.version),
     incarnation: row.incarnation ?? '',
     retry: Number(row.retry),
@@ -94,6 +98,7 @@ export function rowToTask(row: TaskRow): StoreTask {
     const traceContext = readTraceContext(parseJson(row.trace_context_json));
     if (traceContext !== null) task.traceContext = traceContext;
   }
+  if (row.concurrency_key !== null) task.concurrencyKey = row.concurrency_key;
   return task;
 }
 

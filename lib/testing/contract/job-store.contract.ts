@@ -6,8 +6,10 @@ import { createManyCases } from './cases/create-many.cases.js';
 import { historyCases } from './cases/history.cases.js';
 import { inputCases } from './cases/input.cases.js';
 import { leaseCases } from './cases/lease.cases.js';
+import { limitCases } from './cases/limits.cases.js';
 import { listCases } from './cases/list.cases.js';
 import { payloadCases } from './cases/payload.cases.js';
+import { priorityCases } from './cases/priority.cases.js';
 import { settleCases } from './cases/settle.cases.js';
 import { slugCases } from './cases/slug.cases.js';
 import { taskCases } from './cases/tasks.cases.js';
@@ -91,5 +93,7 @@ export function describeJobStoreContract(
     inputCases(ctx);
     consoleCases(ctx);
     traceContextCases(ctx);
+    priorityCases(ctx);
+    limitCases(ctx);
   });
 }

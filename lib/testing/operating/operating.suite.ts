@@ -1,6 +1,7 @@
 import { bulkCases } from './cases/bulk.cases.js';
 import { ensureRecurringCases } from './cases/ensure-recurring.cases.js';
 import { historyCases } from './cases/history.cases.js';
+import { limitsCases } from './cases/limits.cases.js';
 import { listCases } from './cases/list.cases.js';
 import { notFoundCases } from './cases/not-found.cases.js';
 import { pauseCases } from './cases/pause.cases.js';
@@ -67,5 +68,6 @@ export function describeOperatingSuite(
     reliabilityCases(ctx);
     bulkCases(ctx);
     policiesCases(ctx);
+    limitsCases(ctx);
   });
 }

@@ -28,6 +28,8 @@ export function taskColumns(alias: string): string {
     `${ms(`${a}.created_at`)} AS created_at_ms`,
     `${ms(`${a}.updated_at`)} AS updated_at_ms`,
     `${a}.trace_context::text AS trace_context_json`,
+    `${a}.priority`,
+    `${a}.concurrency_key`,
   ].join(', ');
 }
 
@@ -50,6 +52,8 @@ const TASK_FIELDS = [
   'created_at_ms',
   'updated_at_ms',
   'trace_context_json',
+  'priority',
+  'concurrency_key',
 ];
 export const fields = (alias: string): string => TASK_FIELDS.map((f) => `${alias}.${f}`).join(', ');
 
@@ -117,6 +121,8 @@ export const REPLACE_EXISTING = `ON CONFLICT (slug) DO UPDATE SET
     paused = EXCLUDED.paused,
     incarnation = EXCLUDED.incarnation,
     trace_context = EXCLUDED.trace_context,
+    priority = EXCLUDED.priority,
+    concurrency_key = EXCLUDED.concurrency_key,
     version = t.version + 1,
     retry = 0,
     result = NULL,

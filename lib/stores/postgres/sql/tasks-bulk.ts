@@ -29,6 +29,8 @@ const PARAMETERS = [
   'pauseds',
   'incarnations',
   'traceContexts',
+  'priorities',
+  'concurrencyKeys',
   'channel',
 ] as const;
 
@@ -45,18 +47,20 @@ function bind({ tasks, incarnations, channel }: WriteTasksArgs) {
     pauseds: tasks.map((task) => task.paused ?? false),
     incarnations,
     traceContexts: tasks.map((task) => encodeTraceContext(task.traceContext)),
+    priorities: tasks.map((task) => task.priority ?? 0),
+    concurrencyKeys: tasks.map((task) => task.concurrencyKey ?? null),
     channel,
   };
 }
 
 /** The INSERT of a chunk, from its arrays. */
 const insert = (T: string, p: Placeholders<(typeof PARAMETERS)[number]>): string => `
-  INSERT INTO ${T} AS t (slug, kind, payload, payload_bytes, run_at, schedule, paused, incarnation, trace_context)
-  SELECT i.slug, i.kind, i.payload::json, i.payload_bytes, i.run_at, i.schedule::jsonb, i.paused, i.incarnation, i.trace_context::jsonb
+  INSERT INTO ${T} AS t (slug, kind, payload, payload_bytes, run_at, schedule, paused, incarnation, trace_context, priority, concurrency_key)
+  SELECT i.slug, i.kind, i.payload::json, i.payload_bytes, i.run_at, i.schedule::jsonb, i.paused, i.incarnation, i.trace_context::jsonb, i.priority, i.concurrency_key
   FROM unnest(${p.slugs}::text[], ${p.kinds}::text[], ${p.payloadJsons}::text[], ${p.payloadBytes}::bytea[],
               ${p.runAts}::timestamptz[], ${p.schedules}::text[], ${p.pauseds}::boolean[], ${p.incarnations}::text[],
-              ${p.traceContexts}::text[])
-    AS i(slug, kind, payload, payload_bytes, run_at, schedule, paused, incarnation, trace_context)`;
+              ${p.traceContexts}::text[], ${p.priorities}::smallint[], ${p.concurrencyKeys}::text[])
+    AS i(slug, kind, payload, payload_bytes, run_at, schedule, paused, incarnation, trace_context, priority, concurrency_key)`;
 
 /** One NOTIFY for the chunk's earliest claimable task, and the slugs written (`created`: inserted). */
 const tail = (p: Placeholders<(typeof PARAMETERS)[number]>): string => `

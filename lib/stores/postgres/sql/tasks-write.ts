@@ -28,6 +28,8 @@ const PARAMETERS = [
   'channel',
   'incarnation',
   'traceContext',
+  'priority',
+  'concurrencyKey',
 ] as const;
 
 /** The values of both statements; the payload is checked and encoded first, before anything is written. */
@@ -44,13 +46,15 @@ function bind({ task, channel, incarnation }: WriteTaskArgs) {
     channel,
     incarnation,
     traceContext: encodeTraceContext(task.traceContext),
+    priority: task.priority ?? 0,
+    concurrencyKey: task.concurrencyKey ?? null,
   };
 }
 
 /** The INSERT both statements start with. */
 const insert = (T: string, p: Placeholders<(typeof PARAMETERS)[number]>): string => `
-  INSERT INTO ${T} AS t (slug, kind, payload, payload_bytes, run_at, schedule, paused, incarnation, trace_context)
-  VALUES (${p.slug}, ${p.kind}, ${p.payloadJson}::json, ${p.payloadBytes}::bytea, ${p.runAt}::timestamptz, ${p.schedule}::jsonb, ${p.paused}::boolean, ${p.incarnation}::text, ${p.traceContext}::jsonb)`;
+  INSERT INTO ${T} AS t (slug, kind, payload, payload_bytes, run_at, schedule, paused, incarnation, trace_context, priority, concurrency_key)
+  VALUES (${p.slug}, ${p.kind}, ${p.payloadJson}::json, ${p.payloadBytes}::bytea, ${p.runAt}::timestamptz, ${p.schedule}::jsonb, ${p.paused}::boolean, ${p.incarnation}::text, ${p.traceContext}::jsonb, ${p.priority}::smallint, ${p.concurrencyKey}::text)`;
 
 export function taskWriteStatements(n: PostgresNames) {
   const T = n.tasks;

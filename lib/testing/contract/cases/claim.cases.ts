@@ -111,6 +111,7 @@ export function claimCases(ctx: ContractContext): void {
         payload: { n: 1 },
         runAt: past(7),
         version: 2,
+        priority: 0,
         incarnation: created.incarnation,
         retry: 0,
         result: null,

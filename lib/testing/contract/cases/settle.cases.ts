@@ -31,6 +31,7 @@ export function settleCases(ctx: ContractContext): void {
         payload: { step: 2 },
         runAt: past(60),
         version: stored?.version,
+        priority: 0,
         incarnation: created.incarnation,
         retry: 2,
         result: 'timeout',

@@ -40,6 +40,7 @@ export function updateCases(ctx: ContractContext): void {
         payload: 'p0',
         runAt: past(4),
         version: task?.version,
+        priority: 0,
         incarnation: created.incarnation,
         retry: 3,
         result: 'last error',
