@@ -57,6 +57,7 @@ describe('the command line on PostgreSQL: migrate', () => {
       'scheduler_tasks_history',
       'scheduler_tasks_instances',
       'scheduler_tasks_migrations',
+      'scheduler_tasks_starts',
     ]);
     expect((await cli(['migrate', ...url])).stdout).toBe(
       '"deploy"."scheduler_tasks" is up to date: no migration to apply.\n',
