@@ -147,18 +147,3 @@ export function startsInWindow(
   const since = now - rateLimit.perMs;
   return starts.filter((at) => at > since).sort((a, b) => a - b);
 }
-
-/**
- * When the next start of a rate-limited kind is allowed after a claim that hit the limit: when the
- * oldest start in the window leaves it. `null` when the limit is not reached.
- */
-export function nextStartAllowedAt(
-  starts: readonly number[],
-  rateLimit: RateLimit | undefined,
-  now: number,
-): number | null {
-  if (rateLimit === undefined) return null;
-  const inWindow = startsInWindow(starts, rateLimit, now);
-  if (inWindow.length < rateLimit.max) return null;
-  return inWindow[inWindow.length - rateLimit.max]! + rateLimit.perMs;
-}
