@@ -52,6 +52,8 @@ export class PostgresConnection {
   private readonly queryTimeoutMs: number;
   private listener: NotificationListener | null = null;
   private isClosed = false;
+  /** Statements under way on the store's pool: `close()` lets them end, so no client stays lent. */
+  private readonly underWay = new Set<Promise<unknown>>();
 
   /**
    * @throws InvalidStoreOptionError for an invalid `queryTimeoutMs`, or a `pool`, `connectionString`
@@ -143,8 +145,15 @@ export class PostgresConnection {
       ? { name: `nds_${name}_${this.settings.tag}`, text, values }
       : { text, values };
     if (this.queryTimeoutMs > 0) config.query_timeout = this.queryTimeoutMs;
-    const result = await this.db().query(config);
+    const result = await this.tracked(this.db().query(config));
     return result.rows as R[];
+  }
+
+  private tracked<T>(work: Promise<T>): Promise<T> {
+    this.underWay.add(work);
+    const done = (): void => void this.underWay.delete(work);
+    work.then(done, done);
+    return work;
   }
 
   /** Runs a statement on a caller's transaction: a `pg` client (result `{ rows }`) or TypeORM (rows). */
@@ -198,15 +207,19 @@ export class PostgresConnection {
   /** Lends `use` a client of the pool for its own statements (no timeout), and takes it back. */
   async withClient<T>(use: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     if (this.isClosed) throw new StoreClosedError();
-    const client = await this.db().connect();
-    try {
-      const result = await use(client);
-      client.release();
-      return result;
-    } catch (error) {
-      client.release(error instanceof Error ? error : true);
-      throw error;
-    }
+    return this.tracked(
+      (async () => {
+        const client = await this.db().connect();
+        try {
+          const result = await use(client);
+          client.release();
+          return result;
+        } catch (error) {
+          client.release(error instanceof Error ? error : true);
+          throw error;
+        }
+      })(),
+    );
   }
 
   /**
@@ -236,11 +249,27 @@ export class PostgresConnection {
   }
 
   /** Stops listening and ends the pool if it was opened here (never a pool or DataSource passed in). */
+  /** Waits for the statements under way, at most `queryTimeoutMs` (or 30 s when there is none) more. */
+  private async settleUnderWay(): Promise<void> {
+    if (this.underWay.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.queryTimeoutMs > 0 ? this.queryTimeoutMs : DEFAULT_QUERY_TIMEOUT_MS);
+      timer.unref();
+    });
+    await Promise.race([Promise.allSettled([...this.underWay]), bound]);
+    clearTimeout(timer);
+  }
+
   async close(): Promise<void> {
     if (this.isClosed) return;
     this.isClosed = true;
     await this.listener?.stop();
     this.listener = null;
+    // A claim or settle that the engine stopped waiting for (stop()'s deadline) still holds a client
+    // of the pool: let it end (each is bounded by queryTimeoutMs) so that the pool is whole again,
+    // whether ours to end or the application's.
+    await this.settleUnderWay();
     if (this.ownsPool && this.pool) await this.pool.end();
   }
 }
