@@ -366,6 +366,17 @@ function checkRuns(ctx: Context, inc: Incarnation, out: Violation[]): void {
           : ['deleted', 'replaced', 'lease-lost', 'shutdown'];
       // (Start and abort are stamped by the test process as the worker reports them: a little slack.)
       if (timeout.on && abort.t >= execution.start.t + timeout.ms - 250) expected.push('timeout');
+      // Replaced through another instance, then deleted through this one before it learned of the
+      // replacement: the delete is what it saw, and the slug is gone (the job may clean up).
+      const deletedHereLater = [...ctx.model.incarnations.values()].some(
+        (other) =>
+          other.slug === inc.slug &&
+          other.superseded?.by === 'delete' &&
+          other.superseded.via === execution.instance &&
+          other.superseded.span.from.at > superseded.span.from.at &&
+          other.superseded.span.from.at < abort.at,
+      );
+      if (superseded.by === 'replace' && deletedHereLater) expected.push('deleted');
       if (!expected.includes(abort.reason)) {
         add(
           'abort-reason',
