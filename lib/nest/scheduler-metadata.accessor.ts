@@ -4,8 +4,23 @@ import { InvalidJobHandlerError } from './errors/invalid-job-handler.error.js';
 import { nestMessages as messages } from './errors/messages.js';
 import type { Payload } from '../core/payload.js';
 import type { RegisterJobOptions, TriggerInput } from '../core/scheduler.types.js';
-import type { JobHandlerMetadata } from './job-handler.decorator.js';
+import type { JobHandlerMetadata, JobHandlerOptions } from './job-handler.decorator.js';
 import { JOB_HANDLER_METADATA } from './scheduler.constants.js';
+
+/** The `@JobHandler` options that `registerJob` takes as they are. */
+const REGISTER_OPTION_KEYS = [
+  'backoff',
+  'maxRetries',
+  'misfirePolicy',
+  'overlap',
+  'concurrency',
+  'timeoutMs',
+  'priority',
+  'globalConcurrency',
+  'concurrencyKey',
+  'keyConcurrency',
+  'rateLimit',
+] as const satisfies ReadonlyArray<keyof JobHandlerOptions & keyof RegisterJobOptions>;
 
 /** The recurring task a `@JobHandler` asks bootstrap to make sure of. */
 export interface RecurringTaskDefinition {
@@ -49,37 +64,12 @@ export class SchedulerMetadataAccessor {
 
   /** The options of `scheduler.registerJob`, leaving out what the handler did not set (engine defaults apply). */
   getRegisterOptions(metadata: JobHandlerMetadata): RegisterJobOptions {
-    const {
-      backoff,
-      maxRetries,
-      misfirePolicy,
-      overlap,
-      concurrency,
-      timeoutMs,
-      priority,
-      globalConcurrency,
-      concurrencyKey,
-      keyConcurrency,
-      rateLimit,
-    } = metadata.options;
-    const registerOptions: RegisterJobOptions = {
-      trigger: this.getTrigger(metadata),
-      backoff,
-      maxRetries,
-      misfirePolicy,
-      overlap,
-      concurrency,
-      timeoutMs,
-      priority,
-      globalConcurrency,
-      concurrencyKey,
-      keyConcurrency,
-      rateLimit,
-    };
-    for (const key of Object.keys(registerOptions) as Array<keyof RegisterJobOptions>) {
+    const registerOptions: Record<string, unknown> = { trigger: this.getTrigger(metadata) };
+    for (const key of REGISTER_OPTION_KEYS) registerOptions[key] = metadata.options[key];
+    for (const key of Object.keys(registerOptions)) {
       if (registerOptions[key] === undefined) delete registerOptions[key];
     }
-    return registerOptions;
+    return registerOptions as RegisterJobOptions;
   }
 
   /** The task bootstrap must make sure of, or `undefined` (no schedule, or `autoSchedule: false`). */

@@ -92,13 +92,7 @@ export class ClaimStrategy {
           // Re-checked inside the transaction: a task claimed since the query is skipped, and a
           // claim that commits after this read makes this transaction abort (and retry).
           if (!isClaimable(task, now)) continue;
-          const next: StoreTask = {
-            ...task,
-            lockedBy: request.owner,
-            lockedUntil,
-            version: task.version + 1,
-            updatedAt: now,
-          };
+          const next = leased(task, request.owner, lockedUntil, now);
           tx.update(collections.taskRef(task.slug), stateFields(next));
           claimed.push(next);
         }
@@ -170,13 +164,7 @@ export class ClaimStrategy {
         for (const task of candidates) {
           if (claimed.length >= limit || budget.remaining() <= 0) break;
           if (!isClaimable(task, now) || !budget.take(task.concurrencyKey)) continue;
-          const next: StoreTask = {
-            ...task,
-            lockedBy: request.owner,
-            lockedUntil,
-            version: task.version + 1,
-            updatedAt: now,
-          };
+          const next = leased(task, request.owner, lockedUntil, now);
           tx.update(collections.taskRef(task.slug), stateFields(next));
           claimed.push(next);
         }
@@ -307,4 +295,9 @@ function sample<T>(items: readonly T[], count: number): T[] {
     .slice(0, count)
     .sort((a, b) => a - b)
     .map((i) => items[i]!);
+}
+
+/** A task as a claim leaves it: leased to `owner` until `lockedUntil`, under a new version (the fencing token). */
+function leased(task: StoreTask, owner: string, lockedUntil: Date, now: Date): StoreTask {
+  return { ...task, lockedBy: owner, lockedUntil, version: task.version + 1, updatedAt: now };
 }
