@@ -217,7 +217,9 @@ function checkFinalState(
     }
     return;
   }
-  if (inc.corrupted && !task.failed) {
+  // A paused task is never claimed, so its bad schedule is only found (and the task failed) when it
+  // runs again after a resume.
+  if (inc.corrupted && !task.failed && !task.paused) {
     add(
       'unexpected-state',
       `its schedule was corrupted by hand but it is not failed (runAt ${task.runAt.toISOString()}, result ${JSON.stringify(task.result)})`,
