@@ -217,9 +217,9 @@ function checkFinalState(
     }
     return;
   }
-  // A paused task is never claimed, so its bad schedule is only found (and the task failed) when it
-  // runs again after a resume.
-  if (inc.corrupted && !task.failed && !task.paused) {
+  // Its bad schedule is found (and the task failed) when it is claimed: not while it is paused, nor
+  // before it is due.
+  if (inc.corrupted && !task.failed && !task.paused && task.runAt.getTime() <= end.horizon.t) {
     add(
       'unexpected-state',
       `its schedule was corrupted by hand but it is not failed (runAt ${task.runAt.toISOString()}, result ${JSON.stringify(task.result)})`,
