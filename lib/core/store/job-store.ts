@@ -291,7 +291,7 @@ export interface JobStore {
   setPausedByKind(kind: string, paused: boolean): Promise<number>;
   /** Deletes a task whatever its lease; returns whether it existed. */
   delete(slug: string): Promise<boolean>;
-  /** Deletes every task (and its history). */
+  /** Deletes every task (and its history, and whatever the store keeps for limits). */
   clear(): Promise<void>;
 
   /**

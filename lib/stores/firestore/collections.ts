@@ -59,6 +59,11 @@ export class StoreCollections {
     return this.open(this.instanceCollection);
   }
 
+  /** One document per kind with limits: its live leases and recent starts. */
+  get limits(): CollectionReference {
+    return this.open(this.limitCollection);
+  }
+
   /** The document of a task. */
   taskRef(slug: string): DocumentReference {
     return this.tasks.doc(encodeDocumentId(slug));
@@ -66,7 +71,7 @@ export class StoreCollections {
 
   /** The document that keeps the live leases and recent starts of a kind with limits. */
   limitRef(kind: string): DocumentReference {
-    return this.open(this.limitCollection).doc(encodeDocumentId(kind));
+    return this.limits.doc(encodeDocumentId(kind));
   }
 
   /** The document of an instance's record. */

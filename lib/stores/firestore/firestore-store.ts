@@ -312,6 +312,7 @@ export class FirestoreStore implements JobStore {
   async clear(): Promise<void> {
     await deleteMatching(this.firestore, this.collections.tasks);
     await deleteMatching(this.firestore, this.collections.history);
+    await deleteMatching(this.firestore, this.collections.limits);
   }
 
   async appendHistory(records: readonly HistoryRecord[]): Promise<void> {

@@ -151,12 +151,14 @@ SELECT (SELECT count(*) FROM changed)::integer AS changed, (SELECT count(*) FROM
       (a: { slug: string }) => a,
     ),
 
-    /** Every task and every history record. */
+    /** Every task and every history record, and the starts counted by rate limits. */
     clear: statement(
       'clear',
       `
-WITH tasks AS (DELETE FROM ${T} RETURNING 1), history AS (DELETE FROM ${H} RETURNING 1)
-SELECT (SELECT count(*) FROM tasks) AS tasks, (SELECT count(*) FROM history) AS history`,
+WITH tasks AS (DELETE FROM ${T} RETURNING 1), history AS (DELETE FROM ${H} RETURNING 1),
+     starts AS (DELETE FROM ${n.starts} RETURNING 1)
+SELECT (SELECT count(*) FROM tasks) AS tasks, (SELECT count(*) FROM history) AS history,
+       (SELECT count(*) FROM starts) AS starts`,
     ),
   };
 }

@@ -131,6 +131,15 @@ export function limitCases(ctx: ContractContext): void {
       expect(await claimLimited(ctx.store, 'owner-b', rate)).toEqual([]);
     });
 
+    it('clear() also forgets the starts a rate limit counted', async () => {
+      await createDue(ctx.store, 2);
+      const rate = { rateLimit: { max: 1, perMs: 3_600_000 } };
+      expect(slugsOf(await claimLimited(ctx.store, 'owner-a', rate))).toEqual(['t00']);
+      await ctx.store.clear();
+      await createDue(ctx.store, 2);
+      expect(slugsOf(await claimLimited(ctx.store, 'owner-a', rate))).toEqual(['t00']);
+    });
+
     it('limits combine, keep priority order, and leave other kinds of the same claim alone', async () => {
       await createDue(ctx.store, 6, (i) => (i < 3 ? 'x' : `k${i}`));
       await ctx.store.create(newTask('urgent', { runAt: past(50), priority: 5, concurrencyKey: 'y' }));
