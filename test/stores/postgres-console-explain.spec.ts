@@ -7,6 +7,7 @@ import { buildQueries } from '../../lib/stores/postgres/queries.js';
 import { prefixUpperBound } from '../../lib/stores/postgres/slug-range.js';
 import { seedConsoleTables } from '../../bench/console-data.js';
 import { usePostgresDatabase } from '../support/postgres.js';
+import { planOf, type PlanNode } from '../support/query-plans.js';
 
 const db = usePostgresDatabase();
 const SCHEMA = 'console_explain';
@@ -14,17 +15,6 @@ const ROWS = 100_000;
 const HISTORY_ROWS = 100_000;
 const queries = buildQueries(resolveNames(SCHEMA));
 
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  'Index Cond'?: string;
-  'Actual Rows'?: number;
-  'Actual Loops'?: number;
-  Plans?: PlanNode[];
-}
-
-const nodesOf = (plan: PlanNode): PlanNode[] => [plan, ...(plan.Plans ?? []).flatMap(nodesOf)];
 const seqScans = (nodes: PlanNode[]): string[] =>
   nodes.filter((n) => n['Node Type'] === 'Seq Scan').map((n) => n['Relation Name'] as string);
 /** The indexes the executed plan read (a generic plan may hold branches it never runs). */
@@ -71,20 +61,7 @@ describe(`PostgresStore: the console's query plans with ${ROWS.toLocaleString('e
   ): Promise<PlanNode[]> {
     const client = await pool.connect();
     try {
-      const text = queries[name].text;
-      let rows: Array<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>;
-      if (mode === 'custom') {
-        rows = (await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, values)).rows;
-      } else {
-        await client.query('SET plan_cache_mode = force_generic_plan');
-        await client.query(`PREPARE explained AS ${text}`);
-        const literals = values.map((v) => (v === null ? 'NULL' : client.escapeLiteral(String(v))));
-        const args = literals.length > 0 ? `(${literals.join(', ')})` : '';
-        rows = (await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE explained${args}`)).rows;
-        await client.query('DEALLOCATE explained');
-        await client.query('RESET plan_cache_mode');
-      }
-      return nodesOf(rows[0]!['QUERY PLAN'][0]!.Plan);
+      return await planOf(client, queries[name].text, values, mode, true);
     } finally {
       client.release();
     }

@@ -5,51 +5,13 @@ import { PostgresStore } from '../../lib/stores/postgres/index.js';
 import { resolveNames } from '../../lib/stores/postgres/names.js';
 import { buildQueries } from '../../lib/stores/postgres/queries.js';
 import { usePostgresDatabase } from '../support/postgres.js';
+import { planOf, seqScansOfTasks, type PlanNode } from '../support/query-plans.js';
 
 const db = usePostgresDatabase();
 const SCHEMA = 'explain';
 const ROWS = 200_000;
 const queries = buildQueries(resolveNames(SCHEMA));
 
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  'Actual Rows'?: number;
-  Plans?: PlanNode[];
-}
-
-function nodesOf(plan: PlanNode): PlanNode[] {
-  return [plan, ...(plan.Plans ?? []).flatMap(nodesOf)];
-}
-
-/** The plan nodes of a statement: a custom plan (EXPLAIN with the values bound) or the generic one (PREPARE). */
-async function planOf(
-  client: pg.PoolClient,
-  text: string,
-  values: unknown[],
-  mode: 'custom' | 'generic',
-  analyze = false,
-): Promise<PlanNode[]> {
-  const options = analyze ? '(ANALYZE, FORMAT JSON)' : '(FORMAT JSON)';
-  let rows: Array<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>;
-  if (mode === 'custom') {
-    rows = (await client.query(`EXPLAIN ${options} ${text}`, values)).rows;
-  } else {
-    await client.query('SET plan_cache_mode = force_generic_plan');
-    await client.query(`PREPARE explained AS ${text}`);
-    const literals = values.map((v) =>
-      client.escapeLiteral(Array.isArray(v) ? `{${v.join(',')}}` : String(v)),
-    );
-    rows = (await client.query(`EXPLAIN ${options} EXECUTE explained(${literals.join(', ')})`)).rows;
-    await client.query('DEALLOCATE explained');
-    await client.query('RESET plan_cache_mode');
-  }
-  return nodesOf(rows[0]['QUERY PLAN'][0].Plan);
-}
-
-const seqScansOfTasks = (nodes: PlanNode[]): PlanNode[] =>
-  nodes.filter((n) => n['Node Type'] === 'Seq Scan' && n['Relation Name'] === 'scheduler_tasks');
 const indexesUsed = (nodes: PlanNode[]): string[] =>
   [...new Set(nodes.map((n) => n['Index Name']).filter((name): name is string => name !== undefined))].sort();
 

@@ -5,6 +5,7 @@ import { PostgresStore } from '../../lib/stores/postgres/index.js';
 import { resolveNames } from '../../lib/stores/postgres/names.js';
 import { buildQueries } from '../../lib/stores/postgres/queries.js';
 import { usePostgresDatabase } from '../support/postgres.js';
+import { planOf, seqScansOfTasks as seqScans, type PlanNode } from '../support/query-plans.js';
 
 const db = usePostgresDatabase();
 const SCHEMA = 'priority_explain';
@@ -14,44 +15,9 @@ const DUE_ROWS = 1_000_000;
 const LATER_URGENT_ROWS = 200_000;
 const queries = buildQueries(resolveNames(SCHEMA));
 
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  'Actual Rows'?: number;
-  'Actual Loops'?: number;
-  Plans?: PlanNode[];
-}
+const analyze = (client: pg.PoolClient, text: string, values: unknown[], mode: 'custom' | 'generic') =>
+  planOf(client, text, values, mode, true);
 
-function nodesOf(plan: PlanNode): PlanNode[] {
-  return [plan, ...(plan.Plans ?? []).flatMap(nodesOf)];
-}
-
-/** EXPLAIN ANALYZE of a statement, as a custom plan (values bound) or the generic one (PREPARE), rolled back. */
-async function analyze(client: pg.PoolClient, text: string, values: unknown[], mode: 'custom' | 'generic') {
-  await client.query('BEGIN');
-  try {
-    let rows: Array<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>;
-    if (mode === 'custom') {
-      rows = (await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, values)).rows;
-    } else {
-      await client.query('SET LOCAL plan_cache_mode = force_generic_plan');
-      await client.query(`PREPARE explained AS ${text}`);
-      const literals = values.map((v) =>
-        v === null ? 'NULL' : client.escapeLiteral(Array.isArray(v) ? `{${v.join(',')}}` : String(v)),
-      );
-      rows = (await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE explained(${literals.join(', ')})`))
-        .rows;
-      await client.query('DEALLOCATE explained');
-    }
-    return nodesOf(rows[0]!['QUERY PLAN'][0]!.Plan);
-  } finally {
-    await client.query('ROLLBACK');
-  }
-}
-
-const seqScans = (nodes: PlanNode[]) =>
-  nodes.filter((n) => n['Node Type'] === 'Seq Scan' && n['Relation Name'] === 'scheduler_tasks');
 /** Index entries a plan read from the ready index, over every loop. */
 const readyEntriesRead = (nodes: PlanNode[]) =>
   nodes
