@@ -15,7 +15,7 @@ import {
 } from '../arguments.js';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import type { StoreTask, TraceContext } from '../job.js';
-import { assertStorablePayload } from '../payload.js';
+import { assertStorablePayload, clonePayload, type Payload } from '../payload.js';
 import { assertScheduleSpec } from '../schedule/schedule-spec.js';
 import type { ScheduleSpec } from '../schedule/trigger.js';
 import type { NewTask, TaskOutcome, TaskPatch } from './job-store.js';
@@ -28,6 +28,44 @@ import type { NewTask, TaskOutcome, TaskPatch } from './job-store.js';
  */
 export function newIncarnation(): string {
   return randomUUID();
+}
+
+/** What {@link freshState} gives: the fields a create or a replace writes, as the caller's copies. */
+export interface FreshState {
+  payload: Payload;
+  priority: number;
+  concurrencyKey: string | null;
+  incarnation: string;
+  retry: number;
+  result: string | null;
+  failed: boolean;
+  paused: boolean;
+  schedule: ScheduleSpec | null;
+  traceContext: TraceContext | null;
+  lockedBy: string | null;
+  lockedUntil: null;
+}
+
+/**
+ * What a `create` (or a replace) writes besides the slug, the kind, the times and the version: a new
+ * incarnation, the run state reset, no lease, and copies of what the caller gave (a store never
+ * shares a mutable value with its caller).
+ */
+export function freshState(task: NewTask): FreshState {
+  return {
+    payload: clonePayload(task.payload),
+    priority: task.priority ?? 0,
+    concurrencyKey: task.concurrencyKey ?? null,
+    incarnation: newIncarnation(),
+    retry: 0,
+    result: null,
+    failed: false,
+    paused: task.paused ?? false,
+    schedule: copySchedule(task.schedule),
+    traceContext: copyTraceContext(task.traceContext),
+    lockedBy: null,
+    lockedUntil: null,
+  };
 }
 
 /** Checks what `JobStore.create` is given, before anything is written. */

@@ -44,9 +44,8 @@ import {
   assertOutcome,
   assertTaskPatch,
   copySchedule,
-  copyTraceContext,
+  freshState,
   leaseIsLive,
-  newIncarnation,
   patchRedefines,
 } from '../../core/store/store-rules.js';
 import { createManyTasks } from './bulk-create.js';
@@ -176,28 +175,18 @@ export class FirestoreStore implements JobStore {
 
   /** A new task as `create` writes it: version 1, a new incarnation, no lease. */
   private freshTask(task: NewTask, now: Date): StoreTask {
+    const { traceContext, concurrencyKey, ...state } = freshState(task);
     const fresh: StoreTask = {
       slug: task.slug,
       kind: task.kind,
-      payload: clonePayload(task.payload),
       runAt: new Date(task.runAt.getTime()),
-      priority: task.priority ?? 0,
       version: 1,
-      incarnation: newIncarnation(),
-      retry: 0,
-      result: null,
-      failed: false,
-      paused: task.paused ?? false,
-      schedule: copySchedule(task.schedule),
-      lockedBy: null,
-      lockedUntil: null,
       createdAt: now,
       updatedAt: now,
+      ...state,
     };
-    const traceContext = copyTraceContext(task.traceContext);
     if (traceContext !== null) fresh.traceContext = traceContext;
-    if (task.concurrencyKey !== undefined && task.concurrencyKey !== null)
-      fresh.concurrencyKey = task.concurrencyKey;
+    if (concurrencyKey !== null) fresh.concurrencyKey = concurrencyKey;
     return fresh;
   }
 

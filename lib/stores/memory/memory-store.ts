@@ -12,10 +12,9 @@ import {
   assertOutcome,
   assertTaskPatch,
   copySchedule,
-  copyTraceContext,
+  freshState,
   holds,
   leaseIsLive,
-  newIncarnation,
   patchRedefines,
 } from '../../core/store/store-rules.js';
 import type {
@@ -238,23 +237,7 @@ export class MemoryStore implements JobStore {
    * (out of its heap, a new incarnation, the version up). Placing it in a heap is the caller's.
    */
   private write(task: NewTask, existing: TaskRecord | undefined, now: number): TaskRecord {
-    const fields = {
-      kind: task.kind,
-      payload: clonePayload(task.payload),
-      runAt: task.runAt.getTime(),
-      priority: task.priority ?? 0,
-      concurrencyKey: task.concurrencyKey ?? null,
-      incarnation: newIncarnation(),
-      retry: 0,
-      result: null,
-      failed: false,
-      paused: task.paused ?? false,
-      schedule: copySchedule(task.schedule),
-      traceContext: copyTraceContext(task.traceContext),
-      lockedBy: null,
-      lockedUntil: null,
-      updatedAt: now,
-    };
+    const fields = { ...freshState(task), kind: task.kind, runAt: task.runAt.getTime(), updatedAt: now };
     if (existing) {
       this.detach(existing);
       return Object.assign(existing, fields, { version: existing.version + 1 });
