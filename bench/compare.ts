@@ -12,7 +12,7 @@ import { fixed, int } from './stats.js';
 import { enqueueThenBurst } from './workloads/enqueue.js';
 import { w2Lateness } from './workloads/w2-lateness.js';
 import { onPostgres } from './workloads/w7-fleet.js';
-import type { WorkloadContext, WorkloadResult } from './workloads/workload.js';
+import { failedResult, type WorkloadContext, type WorkloadResult } from './workloads/workload.js';
 
 /** This library's name in the table. */
 export const OURS = 'this library';
@@ -54,21 +54,7 @@ export async function runComparison(
     try {
       record(await run());
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      ctx.log(`${system} ${workload} FAILED: ${error instanceof Error ? (error.stack ?? message) : message}`);
-      process.exitCode = 1;
-      record([
-        {
-          workload,
-          system,
-          variant: 'failed',
-          summary: `FAILED: ${message}`,
-          target: '',
-          met: false,
-          metrics: {},
-          options: {},
-        },
-      ]);
+      record([failedResult(error, ctx.log, { workload, system, label: `${system} ${workload}` })]);
     }
   };
 

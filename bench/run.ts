@@ -20,7 +20,12 @@ import { w6Cron } from './workloads/w6-cron.js';
 import { w7Fleet } from './workloads/w7-fleet.js';
 import { enqueue } from './workloads/enqueue.js';
 import { policies } from './workloads/policies.js';
-import type { Workload, WorkloadContext, WorkloadResult } from './workloads/workload.js';
+import {
+  failedResult,
+  type Workload,
+  type WorkloadContext,
+  type WorkloadResult,
+} from './workloads/workload.js';
 
 const WORKLOADS: Record<WorkloadName, { run: Workload; postgres: boolean }> = {
   W1: { run: w1Burst, postgres: true },
@@ -146,21 +151,7 @@ async function main(): Promise<void> {
         try {
           produced = await WORKLOADS[name].run(ctx);
         } catch (error) {
-          // One failing workload must not hide the others' figures.
-          const message = error instanceof Error ? error.message : String(error);
-          log(`${name} run ${run} FAILED: ${error instanceof Error ? (error.stack ?? message) : message}`);
-          process.exitCode = 1;
-          produced = [
-            {
-              workload: name,
-              variant: 'failed',
-              summary: `FAILED: ${message}`,
-              target: '',
-              met: false,
-              metrics: {},
-              options: {},
-            },
-          ];
+          produced = [failedResult(error, log, { workload: name, label: `${name} run ${run}` })];
         }
         log(`${name} run ${run} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
         for (const result of produced) {

@@ -14,6 +14,7 @@ import type { HostedWorker, RecordRun } from '../worker-host.js';
 import { importPeer, installedVersion } from './load.js';
 import type { BullJob, BullMqModule, BullQueue, RedisConnectionOptions } from './peer-api.js';
 import {
+  jobNumberChunks,
   PEER_TASK,
   type PeerAdapter,
   type PeerCron,
@@ -83,12 +84,8 @@ export async function bullMq(): Promise<PeerAdapter> {
       const q = await queue(target);
       return {
         async addBulk(from, to, chunk) {
-          for (let start = from; start <= to; start += chunk) {
-            const jobs = [];
-            for (let n = start; n < start + chunk && n <= to; n++)
-              jobs.push({ name: PEER_TASK, data: { n } });
-            await q.addBulk(jobs);
-          }
+          for (const numbers of jobNumberChunks(from, to, chunk))
+            await q.addBulk(numbers.map((n) => ({ name: PEER_TASK, data: { n } })));
         },
         async addAt(n, due) {
           await q.add(PEER_TASK, { n, due }, { delay: Math.max(0, due - Date.now()) });

@@ -17,6 +17,7 @@ import type { HostedWorker, RecordRun } from '../worker-host.js';
 import { importPeer, installedVersion } from './load.js';
 import type { GraphileLogger, GraphileWorkerModule, GraphileWorkerUtils } from './peer-api.js';
 import {
+  jobNumberChunks,
   PEER_TASK,
   type PeerAdapter,
   type PeerCron,
@@ -90,12 +91,8 @@ export async function graphileWorker(cronItemCap: number): Promise<PeerAdapter> 
       const u = await utils(graphile, target);
       return {
         async addBulk(from, to, chunk) {
-          for (let start = from; start <= to; start += chunk) {
-            const specs = [];
-            for (let n = start; n < start + chunk && n <= to; n++)
-              specs.push({ identifier: PEER_TASK, payload: { n } });
-            await u.addJobs(specs);
-          }
+          for (const numbers of jobNumberChunks(from, to, chunk))
+            await u.addJobs(numbers.map((n) => ({ identifier: PEER_TASK, payload: { n } })));
         },
         async addAt(n, due) {
           await u.addJob(PEER_TASK, { n, due }, { runAt: new Date(due) });

@@ -31,6 +31,15 @@ export interface PeerWorkerConfig extends HostConfig {
 }
 
 /** The runner's side of a peer on one target. */
+/** The job numbers `from`..`to` (inclusive) in runs of at most `chunk`: one bulk call each. */
+export function* jobNumberChunks(from: number, to: number, chunk: number): Generator<number[]> {
+  for (let start = from; start <= to; start += chunk) {
+    const numbers: number[] = [];
+    for (let n = start; n < start + chunk && n <= to; n++) numbers.push(n);
+    yield numbers;
+  }
+}
+
 export interface PeerProducer {
   /** Jobs `from..to` due now, through the peer's bulk call, `chunk` at a time. */
   addBulk(from: number, to: number, chunk: number): Promise<void>;

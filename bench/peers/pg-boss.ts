@@ -23,6 +23,7 @@ import type { HostedWorker, RecordRun } from '../worker-host.js';
 import { importPeer, installedVersion } from './load.js';
 import type { PgBossConstructor, PgBossInstance, PgBossJob } from './peer-api.js';
 import {
+  jobNumberChunks,
   PEER_TASK,
   type PeerAdapter,
   type PeerCron,
@@ -82,12 +83,8 @@ export async function pgBoss(scheduleCap: number): Promise<PeerAdapter> {
       const boss = await client(target);
       return {
         async addBulk(from, to, chunk) {
-          for (let start = from; start <= to; start += chunk) {
-            const jobs = [];
-            for (let n = start; n < start + chunk && n <= to; n++)
-              jobs.push({ name: PEER_TASK, data: { n } });
-            await boss.insert(jobs);
-          }
+          for (const numbers of jobNumberChunks(from, to, chunk))
+            await boss.insert(numbers.map((n) => ({ name: PEER_TASK, data: { n } })));
         },
         async addAt(n, due) {
           await boss.send(PEER_TASK, { n, due }, { startAfter: new Date(due) });

@@ -74,3 +74,27 @@ export interface WorkloadResult {
 
 /** A workload: runs its variants once and returns one result per variant. */
 export type Workload = (ctx: WorkloadContext) => Promise<WorkloadResult[]>;
+
+/**
+ * The row of a workload that threw: logged with its stack, the run's exit code set, and a result
+ * that says FAILED, so that one failing workload does not hide the others' figures.
+ */
+export function failedResult(
+  error: unknown,
+  log: (line: string) => void,
+  what: { workload: string; system?: string; label: string },
+): WorkloadResult {
+  const message = error instanceof Error ? error.message : String(error);
+  log(`${what.label} FAILED: ${error instanceof Error ? (error.stack ?? message) : message}`);
+  process.exitCode = 1;
+  return {
+    workload: what.workload,
+    ...(what.system !== undefined && { system: what.system }),
+    variant: 'failed',
+    summary: `FAILED: ${message}`,
+    target: '',
+    met: false,
+    metrics: {},
+    options: {},
+  };
+}

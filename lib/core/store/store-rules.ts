@@ -15,7 +15,7 @@ import {
 } from '../arguments.js';
 import { InvalidArgumentError } from '../errors/invalid-argument.error.js';
 import type { StoreTask, TraceContext } from '../job.js';
-import { assertStorablePayload, clonePayload, type Payload } from '../payload.js';
+import { assertStorablePayload, clonePayload } from '../payload.js';
 import { assertScheduleSpec } from '../schedule/schedule-spec.js';
 import type { ScheduleSpec } from '../schedule/trigger.js';
 import type { NewTask, TaskOutcome, TaskPatch } from './job-store.js';
@@ -31,20 +31,15 @@ export function newIncarnation(): string {
 }
 
 /** What {@link freshState} gives: the fields a create or a replace writes, as the caller's copies. */
-export interface FreshState {
-  payload: Payload;
-  priority: number;
+export type FreshState = Pick<
+  StoreTask,
+  'payload' | 'priority' | 'incarnation' | 'retry' | 'result' | 'failed' | 'paused' | 'schedule' | 'lockedBy'
+> & {
+  /** `null` where `StoreTask` leaves the field out. */
   concurrencyKey: string | null;
-  incarnation: string;
-  retry: number;
-  result: string | null;
-  failed: boolean;
-  paused: boolean;
-  schedule: ScheduleSpec | null;
   traceContext: TraceContext | null;
-  lockedBy: string | null;
   lockedUntil: null;
-}
+};
 
 /**
  * What a `create` (or a replace) writes besides the slug, the kind, the times and the version: a new

@@ -1,5 +1,5 @@
 import type { StoreTask } from '../../core/job.js';
-import type { JobStore, LeaseRef, NewTask } from '../../core/store/job-store.js';
+import type { ClaimRequest, JobStore, LeaseRef, NewTask } from '../../core/store/job-store.js';
 
 /**
  * Times are far from any store's "now" (a virtual clock in 2030, or a database's real clock), so
@@ -39,13 +39,19 @@ export function newTask(slug: string, overrides: Partial<NewTask> = {}): NewTask
 export function claim(
   store: JobStore,
   owner: string,
-  options: { kinds?: readonly string[]; limit?: number; leaseMs?: number } = {},
+  options: {
+    kinds?: readonly string[];
+    limit?: number;
+    leaseMs?: number;
+    limits?: ClaimRequest['limits'];
+  } = {},
 ): Promise<StoreTask[]> {
   return store.claim({
     owner,
     kinds: options.kinds ?? [KIND],
     limit: options.limit ?? 100,
     leaseMs: options.leaseMs ?? LONG_LEASE_MS,
+    ...(options.limits !== undefined && { limits: options.limits }),
   });
 }
 

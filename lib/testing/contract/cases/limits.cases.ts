@@ -3,9 +3,9 @@ import type { StoreTask } from '../../../core/job.js';
 import type { KindLimits } from '../../../core/store/claim-limits.js';
 import type { JobStore } from '../../../core/store/job-store.js';
 import {
+  claim,
   KIND,
   leaseOf,
-  LONG_LEASE_MS,
   newTask,
   OTHER_KIND,
   past,
@@ -25,13 +25,7 @@ function claimLimited(
   limits: KindLimits,
   options: { limit?: number; leaseMs?: number; kinds?: string[] } = {},
 ): Promise<StoreTask[]> {
-  return store.claim({
-    owner,
-    kinds: options.kinds ?? [KIND],
-    limit: options.limit ?? 100,
-    leaseMs: options.leaseMs ?? LONG_LEASE_MS,
-    limits: { [KIND]: limits },
-  });
+  return claim(store, owner, { ...options, limits: { [KIND]: limits } });
 }
 
 async function createDue(store: JobStore, count: number, key?: (i: number) => string | null): Promise<void> {
