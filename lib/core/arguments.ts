@@ -86,16 +86,18 @@ export function assertKind(kind: unknown, name = 'kind'): asserts kind is string
 
 /** @throws InvalidArgumentError for anything but a valid Date from {@link MIN_DATE} to {@link MAX_DATE}. */
 export function assertDate(date: unknown, name: string): asserts date is Date {
-  if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
-    throw new InvalidArgumentError(name, reasons.notDate());
-  }
-  if (date < MIN_DATE || date > MAX_DATE) {
+  const ms = date instanceof Date ? date.getTime() : NaN;
+  if (Number.isNaN(ms)) throw new InvalidArgumentError(name, reasons.notDate());
+  if (ms < MIN_DATE_MS || ms > MAX_DATE_MS) {
     throw new InvalidArgumentError(
       name,
       reasons.dateOutOfRange(MIN_DATE.toISOString(), MAX_DATE.toISOString()),
     );
   }
 }
+
+const MIN_DATE_MS = MIN_DATE.getTime();
+const MAX_DATE_MS = MAX_DATE.getTime();
 
 /** Whether a Date is one every store can hold (the non-throwing form of {@link assertDate}). */
 export function isStorableDate(date: unknown): boolean {

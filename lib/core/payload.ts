@@ -29,6 +29,11 @@ export function assertStorablePayload(payload: unknown): asserts payload is Payl
     if (payload.length > MAX_PAYLOAD_BYTES) throw tooLarge(payload.length);
     return;
   }
+  // Scalars (most payloads: null, a string or a number) need no path or cycle bookkeeping.
+  if (payload === null || typeof payload !== 'object') {
+    if (check(payload, NO_PATH, NO_OBJECTS) > MAX_PAYLOAD_BYTES) assertSize(payload);
+    return;
+  }
   let bound: number;
   const path: Array<string | number> = [];
   try {
@@ -39,10 +44,16 @@ export function assertStorablePayload(payload: unknown): asserts payload is Payl
     throw new InvalidPayloadError(pathText(path), `reading it threw: ${errorMessage(error)}`);
   }
   // Most payloads are far below the limit by a cheap bound; only one near it is measured exactly.
-  if (bound > MAX_PAYLOAD_BYTES) {
-    const bytes = Buffer.byteLength(JSON.stringify(payload), 'utf8');
-    if (bytes > MAX_PAYLOAD_BYTES) throw tooLarge(bytes);
-  }
+  if (bound > MAX_PAYLOAD_BYTES) assertSize(payload);
+}
+
+const NO_PATH: Array<string | number> = [];
+const NO_OBJECTS = new Set<object>();
+
+/** Measures a payload's stored size exactly. */
+function assertSize(payload: unknown): void {
+  const bytes = Buffer.byteLength(JSON.stringify(payload), 'utf8');
+  if (bytes > MAX_PAYLOAD_BYTES) throw tooLarge(bytes);
 }
 
 function tooLarge(bytes: number): InvalidPayloadError {

@@ -138,7 +138,7 @@ describe('PostgresStore: create inside the caller’s transaction', () => {
         await client.query('BEGIN');
         await expect(
           store.createMany?.([task('bulk-new'), task('bulk-taken')], { tx: client }),
-        ).rejects.toBeInstanceOf(JobAlreadyScheduledError);
+        ).rejects.toMatchObject({ constructor: JobAlreadyScheduledError, slug: 'bulk-taken' });
         // Undone to the savepoint: the first item is gone, the transaction still usable.
         await store.create(task('bulk-after'), { tx: client });
         await client.query('COMMIT');

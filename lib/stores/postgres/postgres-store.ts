@@ -48,6 +48,7 @@ import { resolveNames, type PostgresNames } from './names.js';
 import { prefixUpperBound } from './slug-range.js';
 import type { PostgresStoreOptions } from './options.js';
 import { buildQueries, type BoundStatement, type PostgresQueries } from './queries.js';
+import { isUniqueViolation, type WrittenRow } from './sql/tasks-bulk.js';
 import { beginLimitedClaim } from './sql/claim-limited.js';
 import {
   rowToHistory,
@@ -62,7 +63,7 @@ import {
 import { WakeListeners } from './wake-listeners.js';
 
 /** Tasks per statement of `createMany`. */
-const CREATE_MANY_CHUNK = 5000;
+const CREATE_MANY_CHUNK = 2500;
 
 /** History records deleted per statement by `pruneHistory`. */
 const PRUNE_BATCH = 5000;
@@ -190,65 +191,92 @@ export class PostgresStore implements JobStore {
   }
 
   /**
-   * Creates many tasks: one statement per chunk of {@link CREATE_MANY_CHUNK} (the tasks as arrays,
-   * one NOTIFY per chunk), all in one transaction (the caller's, with `{ tx }`), so that the call is
-   * all or nothing. `ON CONFLICT` makes it exact under races: each slug is created once, and each
-   * caller is told which it created, skipped or replaced. With `onConflict: 'error'` (the default)
-   * an existing slug rolls the call back (to a savepoint in a caller's transaction) and throws.
+   * Creates many tasks: one statement per chunk of {@link CREATE_MANY_CHUNK} (the chunk as one JSON
+   * document, one NOTIFY per chunk), all in one transaction (the caller's, with `{ tx }`; none of
+   * its own when one statement holds the call), so that the call is all or nothing. `ON CONFLICT`
+   * makes `skip` and `replace` exact under races: each slug is created once, and each caller is
+   * told which it created, skipped or replaced. With `onConflict: 'error'` (the default) an
+   * existing slug fails the insert, which rolls the call back (to a savepoint in a caller's
+   * transaction) and throws `JobAlreadyScheduledError` naming it.
    */
   async createMany(tasks: readonly NewTask[], options: CreateManyOptions = {}): Promise<CreatedItem[]> {
     const onConflict = options.onConflict ?? 'error';
     assertDistinctSlugs(tasks);
     for (const task of tasks) assertNewTask(task);
     if (tasks.length === 0) return [];
-    const statement = onConflict === 'replace' ? this.q.createManyReplace : this.q.createManyNew;
-    // Every chunk is bound (each payload checked and encoded) before anything is written.
-    const incarnations = new Map(tasks.map((task) => [task.slug, newIncarnation()]));
-    const chunks: Array<{ tasks: readonly NewTask[]; bound: BoundStatement }> = [];
+    const statement = {
+      error: this.q.createManyStrict,
+      skip: this.q.createManySkip,
+      replace: this.q.createManyReplace,
+    }[onConflict];
+    const incarnations = tasks.map(() => newIncarnation());
+    // Every task is checked above, so binding cannot fail: each chunk is bound while the one before
+    // it is being written, so that the server's work and ours overlap.
+    const chunks: Array<{ from: number; tasks: readonly NewTask[] }> = [];
     for (let from = 0; from < tasks.length; from += CREATE_MANY_CHUNK) {
-      const chunk = tasks.slice(from, from + CREATE_MANY_CHUNK);
-      const bound = statement.with({
-        tasks: chunk,
-        incarnations: chunk.map((task) => incarnations.get(task.slug) as string),
+      chunks.push({ from, tasks: tasks.slice(from, from + CREATE_MANY_CHUNK) });
+    }
+    const bind = (chunk: (typeof chunks)[number]): BoundStatement =>
+      statement.with({
+        tasks: chunk.tasks,
+        incarnations: incarnations.slice(chunk.from, chunk.from + chunk.tasks.length),
         channel: this.channel,
       });
-      chunks.push({ tasks: chunk, bound });
-    }
-    const created = new Set<string>();
-    const replaced = new Set<string>();
+    const status: Array<CreatedItem['status']> = tasks.map(() => 'created');
+    let failedChunk: (typeof chunks)[number] | null = null;
     const write = async (run: <R>(bound: BoundStatement) => Promise<R[]>): Promise<void> => {
-      for (const chunk of chunks) {
-        const [row] = await run<{ created: string[]; replaced: string[] }>(chunk.bound);
-        for (const slug of row.created) created.add(slug);
-        for (const slug of row.replaced) replaced.add(slug);
-        if (onConflict === 'error' && row.created.length < chunk.tasks.length) {
-          const taken = chunk.tasks.find((task) => !created.has(task.slug)) as NewTask;
-          throw new JobAlreadyScheduledError(taken.slug);
+      let bound = bind(chunks[0]);
+      for (let c = 0; c < chunks.length; c++) {
+        const chunk = chunks[c];
+        const pending = run<WrittenRow>(bound);
+        // Guarded so that a failed write is seen (and its rejection handled) only by the await below.
+        pending.catch(() => undefined);
+        if (c + 1 < chunks.length) bound = bind(chunks[c + 1]);
+        let row: WrittenRow;
+        try {
+          [row] = await pending;
+        } catch (error) {
+          if (onConflict === 'error' && isUniqueViolation(error)) failedChunk = chunk;
+          throw error;
+        }
+        if (row.created !== null) {
+          const created = new Set(row.created);
+          chunk.tasks.forEach((task, i) => {
+            if (!created.has(task.slug)) status[chunk.from + i] = 'skipped';
+          });
+        }
+        if (row.replaced !== null && row.replaced.length > 0) {
+          const replaced = new Set(row.replaced);
+          chunk.tasks.forEach((task, i) => {
+            if (replaced.has(task.slug)) status[chunk.from + i] = 'replaced';
+          });
         }
       }
     };
-    if (options.tx !== undefined && options.tx !== null) {
-      await this.inSavepoint(options.tx, write);
-    } else {
-      await this.connection.withClient(async (client) => {
-        const run = async <R>(bound: BoundStatement): Promise<R[]> =>
-          (await client.query({ text: bound.text, values: bound.values })).rows as R[];
-        await run(this.q.begin.with());
-        try {
-          await write(run);
-          await run(this.q.commit.with());
-        } catch (error) {
-          await run(this.q.rollback.with()).catch(() => undefined);
-          throw error;
-        }
-      });
+    try {
+      if (options.tx !== undefined && options.tx !== null) await this.inSavepoint(options.tx, write);
+      else if (chunks.length === 1) await write((bound) => this.query(bound));
+      else await this.connection.transaction(write);
+    } catch (error) {
+      if (failedChunk === null) throw error;
+      throw new JobAlreadyScheduledError(await this.firstExisting(failedChunk, options.tx));
     }
-    return tasks.map((task) => {
-      const incarnation = incarnations.get(task.slug) as string;
-      if (created.has(task.slug)) return { slug: task.slug, status: 'created', incarnation };
-      if (replaced.has(task.slug)) return { slug: task.slug, status: 'replaced', incarnation };
-      return { slug: task.slug, status: 'skipped', incarnation: null };
-    });
+    return tasks.map((task, i) =>
+      status[i] === 'skipped'
+        ? { slug: task.slug, status: 'skipped', incarnation: null }
+        : { slug: task.slug, status: status[i], incarnation: incarnations[i] },
+    );
+  }
+
+  /** The slug of a chunk that made its insert fail (an existing one), once the write is undone. */
+  private async firstExisting(chunk: { tasks: readonly NewTask[] }, tx: unknown): Promise<string> {
+    const bound = this.q.firstExisting.with({ slugs: chunk.tasks.map((task) => task.slug) });
+    const rows =
+      tx === undefined || tx === null
+        ? await this.query<{ slug: string }>(bound)
+        : await this.connection.queryInTransaction<{ slug: string }>(tx, bound);
+    // Deleted again since: name the chunk's first slug rather than none.
+    return rows[0]?.slug ?? chunk.tasks[0].slug;
   }
 
   /** Runs `write` in a caller's transaction, undone to a savepoint when it throws. */

@@ -169,10 +169,15 @@ export function rowToRunStats(row: RunStatsRow): KindRunStats {
 
 /** A `Date` as a timestamptz parameter: ISO text, whatever the driver's date settings. */
 export function timestampParam(name: string, date: Date): string {
-  if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
-    throw new InvalidArgumentError(name, 'is not a valid Date');
-  }
+  epochMsParam(name, date);
   return date.toISOString();
+}
+
+/** A Date as epoch milliseconds, for statements that take times as numbers (a bulk write's document). */
+export function epochMsParam(name: string, date: Date): number {
+  const ms = date instanceof Date ? date.getTime() : NaN;
+  if (Number.isNaN(ms)) throw new InvalidArgumentError(name, 'is not a valid Date');
+  return ms;
 }
 
 /**

@@ -1,13 +1,23 @@
 /**
- * Writing many tasks at once (`createMany`): one statement per chunk, the tasks as parallel arrays
- * (`unnest`), and one NOTIFY per chunk (for its earliest claimable task), inside the writing
- * transaction. `ON CONFLICT` makes it exact under races: of several writers of one slug, exactly one
- * inserts it, and each learns which slugs it inserted (or replaced).
+ * Writing many tasks at once (`createMany`): one statement per chunk, the chunk bound as ONE JSON
+ * document (`json_to_recordset`) rather than as a dozen parallel arrays. The document is built by
+ * `JSON.stringify` in one native pass, where arrays are serialised element by element in
+ * JavaScript and parsed one array at a time by the server; that was half of a bulk call's time.
+ * Times travel as epoch milliseconds (exact, and no `toISOString` per task).
+ *
+ * Three statements, one per conflict policy, so that the common one does least:
+ * - `error`: a plain INSERT. An existing slug is a unique violation that aborts the call, which is
+ *   what `error` asks for; no speculative insertion, nothing returned but a count.
+ * - `skip`: `ON CONFLICT DO NOTHING`; the slugs inserted are returned only when some were not.
+ * - `replace`: `ON CONFLICT DO UPDATE` as `replace` does; the slugs that existed are returned.
+ * Each makes at most one NOTIFY, for the chunk's earliest claimable time (known to the caller; a
+ * skipped task can make it early, which only wakes a claimer once more).
  */
 import type { NewTask } from '../../../core/store/job-store.js';
+import { copyTraceContext } from '../../../core/store/store-rules.js';
 import type { PostgresNames } from '../names.js';
-import { encodePayload, encodeTraceContext, timestampParam } from '../row-mapping.js';
-import { notifyMs, REPLACE_EXISTING } from './fragments.js';
+import { epochMsParam } from '../row-mapping.js';
+import { REPLACE_EXISTING } from './fragments.js';
 import { statement, type Placeholders } from './statement.js';
 
 /** What it takes to write a chunk of tasks. */
@@ -19,72 +29,107 @@ export interface WriteTasksArgs {
   channel: string | null;
 }
 
-const PARAMETERS = [
-  'slugs',
-  'kinds',
-  'payloadJsons',
-  'payloadBytes',
-  'runAts',
-  'schedules',
-  'pauseds',
-  'incarnations',
-  'traceContexts',
-  'priorities',
-  'concurrencyKeys',
-  'channel',
-] as const;
+/** What every bulk statement answers. */
+export interface WrittenRow {
+  /** Rows inserted or updated (bigint, as text). */
+  written: string;
+  /** `skip`: the slugs inserted, when not all were; otherwise null. */
+  created: string[] | null;
+  /** `replace`: the slugs that existed and were replaced; otherwise null. */
+  replaced: string[] | null;
+}
 
-/** The arrays of a chunk; each payload is checked and encoded first, before anything is written. */
+const PARAMETERS = ['rows', 'count', 'channel', 'notifyMs'] as const;
+type Parameter = (typeof PARAMETERS)[number];
+
+/**
+ * One task as a record of the document: short keys, and a key only when its value is not the
+ * column's default. The payload is its JSON text (a string), so that its exact text is stored.
+ */
+interface TaskRecord {
+  s: string;
+  k: string;
+  p?: string;
+  b?: string;
+  r: number;
+  sc?: unknown;
+  pa?: true;
+  i: string;
+  tc?: unknown;
+  pr?: number;
+  ck?: string;
+}
+
+/** The chunk as one document (its tasks checked by `createMany` first). */
 function bind({ tasks, incarnations, channel }: WriteTasksArgs) {
-  const payloads = tasks.map((task) => encodePayload(task.payload));
+  let earliest = Infinity;
+  const records = tasks.map((task, index): TaskRecord => {
+    const runAt = epochMsParam('runAt', task.runAt);
+    const record: TaskRecord = { s: task.slug, k: task.kind, r: runAt, i: incarnations[index] };
+    // Checked by createMany (assertNewTask) before any chunk is bound: encoded, not checked again.
+    if (Buffer.isBuffer(task.payload)) record.b = task.payload.toString('base64');
+    else record.p = JSON.stringify(task.payload);
+    if (task.schedule) record.sc = task.schedule;
+    if (task.paused) record.pa = true;
+    else if (runAt < earliest) earliest = runAt;
+    const traceContext = copyTraceContext(task.traceContext);
+    if (traceContext !== null) record.tc = traceContext;
+    if (task.priority) record.pr = task.priority;
+    if (task.concurrencyKey !== undefined && task.concurrencyKey !== null) record.ck = task.concurrencyKey;
+    return record;
+  });
   return {
-    slugs: tasks.map((task) => task.slug),
-    kinds: tasks.map((task) => task.kind),
-    payloadJsons: payloads.map((payload) => payload.json),
-    payloadBytes: payloads.map((payload) => payload.bytes),
-    runAts: tasks.map((task) => timestampParam('runAt', task.runAt)),
-    schedules: tasks.map((task) => (task.schedule ? JSON.stringify(task.schedule) : null)),
-    pauseds: tasks.map((task) => task.paused ?? false),
-    incarnations,
-    traceContexts: tasks.map((task) => encodeTraceContext(task.traceContext)),
-    priorities: tasks.map((task) => task.priority ?? 0),
-    concurrencyKeys: tasks.map((task) => task.concurrencyKey ?? null),
+    rows: JSON.stringify(records),
+    count: tasks.length,
     channel,
+    notifyMs: channel !== null && earliest !== Infinity ? String(earliest) : null,
   };
 }
 
-/** The INSERT of a chunk, from its arrays. */
-const insert = (T: string, p: Placeholders<(typeof PARAMETERS)[number]>): string => `
+/** The INSERT of a chunk, from its document. */
+const insert = (T: string, p: Placeholders<Parameter>): string => `
   INSERT INTO ${T} AS t (slug, kind, payload, payload_bytes, run_at, schedule, paused, incarnation, trace_context, priority, concurrency_key)
-  SELECT i.slug, i.kind, i.payload::json, i.payload_bytes, i.run_at, i.schedule::jsonb, i.paused, i.incarnation, i.trace_context::jsonb, i.priority, i.concurrency_key
-  FROM unnest(${p.slugs}::text[], ${p.kinds}::text[], ${p.payloadJsons}::text[], ${p.payloadBytes}::bytea[],
-              ${p.runAts}::timestamptz[], ${p.schedules}::text[], ${p.pauseds}::boolean[], ${p.incarnations}::text[],
-              ${p.traceContexts}::text[], ${p.priorities}::smallint[], ${p.concurrencyKeys}::text[])
-    AS i(slug, kind, payload, payload_bytes, run_at, schedule, paused, incarnation, trace_context, priority, concurrency_key)`;
+  SELECT i.s, i.k, i.p::json, decode(i.b, 'base64'), 'epoch'::timestamptz + i.r * interval '1 millisecond', i.sc,
+         coalesce(i.pa, false), i.i, i.tc, coalesce(i.pr, 0), i.ck
+  FROM json_to_recordset(${p.rows}::json)
+    AS i(s text, k text, p text, b text, r bigint, sc jsonb, pa boolean, i text, tc jsonb, pr smallint, ck text)`;
 
-/** One NOTIFY for the chunk's earliest claimable task, and the slugs written (`created`: inserted). */
-const tail = (p: Placeholders<(typeof PARAMETERS)[number]>): string => `
+/** The NOTIFY of the chunk (when asked) and the answer. */
+const tail = (p: Placeholders<Parameter>, answer: { created: string; replaced: string }): string => `
 ), notified AS (
-  SELECT pg_notify(${p.channel}, ${notifyMs('min(w.run_at)')})
-  FROM written AS w
-  WHERE NOT w.paused AND ${p.channel}::text IS NOT NULL
-  HAVING count(*) > 0
+  SELECT pg_notify(${p.channel}::text, ${p.notifyMs}::text)
+  WHERE ${p.channel}::text IS NOT NULL AND ${p.notifyMs}::text IS NOT NULL
 )
-SELECT ARRAY(SELECT slug FROM written WHERE created) AS created,
-       ARRAY(SELECT slug FROM written WHERE NOT created) AS replaced,
-       (SELECT count(*) FROM notified) AS notified`;
+SELECT (SELECT count(*) FROM written)::text AS written,
+       ${answer.created} AS created,
+       ${answer.replaced} AS replaced,
+       (SELECT count(*) FROM notified) AS notified,
+       ${p.count}::int AS given`;
 
 export function taskBulkStatements(n: PostgresNames) {
   const T = n.tasks;
   return {
-    /** Inserts the chunk's new slugs and leaves the existing ones (`onConflict` error or skip). */
-    createManyNew: statement(
-      'create_many_new',
+    /** Inserts the whole chunk, or fails on the first slug that exists (`onConflict` error). */
+    createManyStrict: statement(
+      'create_many_strict',
+      PARAMETERS,
+      (p) => `
+WITH written AS (${insert(T, p)}
+  RETURNING 1${tail(p, { created: 'NULL::text[]', replaced: 'NULL::text[]' })}`,
+      bind,
+    ),
+
+    /** Inserts the chunk's new slugs and leaves the existing ones (`onConflict` skip). */
+    createManySkip: statement(
+      'create_many_skip',
       PARAMETERS,
       (p) => `
 WITH written AS (${insert(T, p)}
   ON CONFLICT (slug) DO NOTHING
-  RETURNING t.slug, t.run_at, t.paused, true AS created${tail(p)}`,
+  RETURNING t.slug${tail(p, {
+    created: `CASE WHEN (SELECT count(*) FROM written) < ${p.count}::int THEN ARRAY(SELECT slug FROM written) END`,
+    replaced: 'NULL::text[]',
+  })}`,
       bind,
     ),
 
@@ -95,8 +140,28 @@ WITH written AS (${insert(T, p)}
       (p) => `
 WITH written AS (${insert(T, p)}
   ${REPLACE_EXISTING}
-  RETURNING t.slug, t.run_at, t.paused, (t.xmax = 0) AS created${tail(p)}`,
+  RETURNING t.slug, (t.xmax = 0) AS created${tail(p, {
+    created: 'NULL::text[]',
+    replaced: 'ARRAY(SELECT slug FROM written WHERE NOT created)',
+  })}`,
       bind,
     ),
+
+    /** After a unique violation of `createManyStrict`: the first of these slugs that exists, in their order. */
+    firstExisting: statement(
+      'first_existing',
+      ['slugs'],
+      (p) => `
+SELECT i.slug FROM unnest(${p.slugs}::text[]) WITH ORDINALITY AS i(slug, n)
+WHERE EXISTS (SELECT 1 FROM ${T} AS t WHERE t.slug = i.slug)
+ORDER BY i.n
+LIMIT 1`,
+      (a: { slugs: readonly string[] }) => ({ slugs: [...a.slugs] }),
+    ),
   };
+}
+
+/** Whether a statement failed on a unique index (`23505`): of the tasks table, only its slug. */
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
 }

@@ -27,11 +27,21 @@ export function createManyCases(ctx: ContractContext): void {
     it("refuses the call on an existing slug with onConflict 'error' (the default), writing nothing", async () => {
       if (!ctx.store.createMany) return;
       await ctx.store.create(newTask('taken', { payload: 'first' }));
-      await expect(
-        ctx.store.createMany([newTask('new-1'), newTask('taken'), newTask('new-2')]),
-      ).rejects.toBeInstanceOf(JobAlreadyScheduledError);
+      const refusal = ctx.store.createMany([newTask('new-1'), newTask('taken'), newTask('new-2')]);
+      await expect(refusal).rejects.toBeInstanceOf(JobAlreadyScheduledError);
+      await expect(refusal).rejects.toMatchObject({ slug: 'taken' });
       expect((await ctx.store.getSlugs()).sort()).toEqual(['taken']);
       expect((await ctx.store.get('taken'))?.payload).toBe('first');
+    });
+
+    it("with 'error', a taken slug past the first chunk a store writes undoes the chunks before it", async () => {
+      if (!ctx.store.createMany) return;
+      await ctx.store.create(newTask('big-5500', { payload: 'first' }));
+      const refusal = ctx.store.createMany(many('big', 6_000));
+      await expect(refusal).rejects.toBeInstanceOf(JobAlreadyScheduledError);
+      await expect(refusal).rejects.toMatchObject({ slug: 'big-5500' });
+      expect(await ctx.store.getSlugs()).toEqual(['big-5500']);
+      expect((await ctx.store.get('big-5500'))?.payload).toBe('first');
     });
 
     it("keeps existing tasks as they are with 'skip', and says so", async () => {
