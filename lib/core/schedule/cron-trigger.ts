@@ -43,6 +43,12 @@ export class CronTrigger implements Trigger {
   private readonly calendar: WallCalendar | undefined;
   private readonly zone: ZoneRules;
   private readonly everyHour: boolean;
+  /**
+   * The last answer of `nextAfter`: a fleet of tasks on one schedule (shared through the trigger
+   * cache) asks for the fire after the same boundary once per task.
+   */
+  private lastPrev = Number.NaN;
+  private lastNext: number | null = null;
 
   constructor(expression: string, options: CronTriggerOptions = {}) {
     const parsed = parseCronSyntax(expression);
@@ -65,7 +71,14 @@ export class CronTrigger implements Trigger {
   nextFireTime(prev: Date): Date | null {
     const time = prev instanceof Date ? prev.getTime() : Number.NaN;
     if (!Number.isFinite(time)) throw new InvalidArgumentError('prev', `${String(prev)} is not a valid Date`);
-    const next = this.everyMs !== undefined ? time + this.everyMs : this.nextAfter(time);
+    let next: number | null;
+    if (this.everyMs !== undefined) next = time + this.everyMs;
+    else if (time === this.lastPrev) next = this.lastNext;
+    else {
+      next = this.nextAfter(time);
+      this.lastPrev = time;
+      this.lastNext = next;
+    }
     return next === null || next > MAX_TIME_MS ? null : new Date(next);
   }
 

@@ -368,11 +368,10 @@ export class PostgresStore implements JobStore {
     if (outcomes.length === 0) return { applied: [], rejected: [] };
     for (const outcome of outcomes) assertOutcome(outcome);
     if (outcomes.every((o) => o.type === 'delete')) return this.settleDeletes(owner, outcomes);
-    const [row] = await this.query<{ removed: string[]; rescheduled: string[] }>(
+    const [row] = await this.query<{ rejected: string[] }>(
       this.q.settle.with({ owner, outcomes, channel: this.channel }),
     );
-    const done = new Set([...row.removed, ...row.rescheduled]);
-    return settleResult(outcomes, (slug) => done.has(slug));
+    return rejectedResult(outcomes, row.rejected);
   }
 
   /** `settle` of a batch that only deletes (one-time tasks that ran): a lighter statement. */
@@ -380,9 +379,7 @@ export class PostgresStore implements JobStore {
     const [row] = await this.query<{ rejected: string[] }>(
       this.q.settleDeletes.with({ owner, leases: outcomes }),
     );
-    if (row.rejected.length === 0) return { applied: outcomes.map((o) => o.slug), rejected: [] };
-    const refused = new Set(row.rejected);
-    return settleResult(outcomes, (slug) => !refused.has(slug));
+    return rejectedResult(outcomes, row.rejected);
   }
 
   /** Gives leases back in one statement; the tasks are claimable at once (and idle instances are woken). */
@@ -534,6 +531,13 @@ export class PostgresStore implements JobStore {
   private query<R = unknown>(statement: BoundStatement): Promise<R[]> {
     return this.connection.query<R>(statement);
   }
+}
+
+/** The outcomes' slugs, applied or rejected, from the rejected ones (normally none). */
+function rejectedResult(outcomes: readonly TaskOutcome[], rejected: readonly string[]): SettleResult {
+  if (rejected.length === 0) return { applied: outcomes.map((o) => o.slug), rejected: [] };
+  const refused = new Set(rejected);
+  return settleResult(outcomes, (slug) => !refused.has(slug));
 }
 
 /** The outcomes' slugs, applied or rejected. */

@@ -185,5 +185,6 @@ export function epochMsParam(name: string, date: Date): number {
  * engine after a run: one NUL in it must not make the whole batch of outcomes fail, so it is replaced.
  */
 export function storableText(text: string | null): string | null {
-  return text === null ? null : text.replaceAll('\u0000', '\uFFFD');
+  // Well-formed too: a lone surrogate would make the JSON document it travels in unreadable.
+  return text === null ? null : text.replaceAll('\u0000', '\uFFFD').toWellFormed();
 }

@@ -5,7 +5,7 @@
  */
 import type { LeaseRef, TaskOutcome } from '../../../core/store/job-store.js';
 import type { PostgresNames } from '../names.js';
-import { encodePayload, storableText, timestampParam, type EncodedPayload } from '../row-mapping.js';
+import { encodePayload, epochMsParam, storableText } from '../row-mapping.js';
 import { FENCED, LEASE_END, notifyMs } from './fragments.js';
 import { statement } from './statement.js';
 
@@ -27,24 +27,43 @@ const leaseColumns = ({ owner, leases }: LeasesArgs) => ({
   versions: leases.map((l) => l.version),
 });
 
-/** The columns of a batch of outcomes; every payload is encoded first, so a bad one refuses the whole batch. */
-function outcomeColumns(outcomes: readonly TaskOutcome[]) {
-  const payloads: Array<EncodedPayload | null> = outcomes.map((o) =>
-    o.type === 'reschedule' && o.payload !== undefined ? encodePayload(o.payload) : null,
-  );
-  const column = <T>(pick: (o: TaskOutcome, i: number) => T): T[] => outcomes.map(pick);
-  return {
-    slugs: column((o) => o.slug),
-    versions: column((o) => o.version),
-    remove: column((o) => o.type === 'delete'),
-    runAt: column((o) => (o.type === 'reschedule' ? timestampParam('runAt', o.runAt) : null)),
-    retry: column((o) => (o.type === 'reschedule' ? o.retry : null)),
-    result: column((o) => (o.type === 'reschedule' ? storableText(o.result) : null)),
-    failed: column((o) => (o.type === 'reschedule' ? o.failed : null)),
-    setPayload: column((_o, i) => payloads[i] !== null),
-    payloadJson: column((_o, i) => payloads[i]?.json ?? null),
-    payloadBytes: column((_o, i) => payloads[i]?.bytes ?? null),
-  };
+/**
+ * One outcome as a record of the settle document: short keys, a key only when it is needed. Times
+ * are epoch ms; a new payload is its JSON text (or base64 bytes), written only when present.
+ */
+interface OutcomeRecord {
+  s: string;
+  v: number;
+  d?: true;
+  r?: number;
+  n?: number;
+  e?: string;
+  f?: true;
+  p?: string;
+  b?: string;
+}
+
+/**
+ * A batch of outcomes as one JSON document (one native `JSON.stringify`, parsed once by the
+ * server), rather than ten arrays serialised element by element. Every payload is encoded first,
+ * so a bad one refuses the whole batch before anything is written.
+ */
+function outcomeDocument(outcomes: readonly TaskOutcome[]): string {
+  const records = outcomes.map((o): OutcomeRecord => {
+    if (o.type === 'delete') return { s: o.slug, v: o.version, d: true };
+    const record: OutcomeRecord = { s: o.slug, v: o.version, r: epochMsParam('runAt', o.runAt) };
+    if (o.retry !== 0) record.n = o.retry;
+    const result = storableText(o.result);
+    if (result !== null) record.e = result;
+    if (o.failed) record.f = true;
+    if (o.payload !== undefined) {
+      const payload = encodePayload(o.payload);
+      if (payload.bytes !== null) record.b = payload.bytes.toString('base64');
+      else record.p = payload.json ?? 'null';
+    }
+    return record;
+  });
+  return JSON.stringify(records);
 }
 
 export function settleStatements(n: PostgresNames) {
@@ -64,32 +83,22 @@ RETURNING t.slug`,
     ),
 
     /**
-     * Applies a batch of outcomes (one array per field) in one statement: each deletes or
-     * reschedules its task only if the owner still holds it at that version. Returns the applied
-     * slugs; at most one NOTIFY (the earliest rescheduled time that is claimable).
+     * Applies a batch of outcomes (one JSON document) in one statement: each deletes or
+     * reschedules its task only if the owner still holds it at that version. Returns the slugs NOT
+     * applied (lease lost): normally none, so that a batch of hundreds sends back only `{}`; at most
+     * one NOTIFY (the earliest rescheduled time that is claimable).
      */
     settle: statement(
       'settle',
-      [
-        'owner',
-        'slugs',
-        'versions',
-        'remove',
-        'runAt',
-        'retry',
-        'result',
-        'failed',
-        'setPayload',
-        'payloadJson',
-        'payloadBytes',
-        'channel',
-      ],
+      ['owner', 'outcomes', 'channel'],
       (p) => `
 WITH input AS MATERIALIZED (
-  SELECT *, ${p.owner}::text AS owner
-  FROM unnest(${p.slugs}::text[], ${p.versions}::bigint[], ${p.remove}::boolean[], ${p.runAt}::timestamptz[], ${p.retry}::integer[], ${p.result}::text[],
-              ${p.failed}::boolean[], ${p.setPayload}::boolean[], ${p.payloadJson}::json[], ${p.payloadBytes}::bytea[])
-    AS i(slug, version, remove, run_at, retry, result, failed, set_payload, payload, payload_bytes)
+  SELECT i.s AS slug, i.v AS version, ${p.owner}::text AS owner, coalesce(i.d, false) AS remove,
+         'epoch'::timestamptz + i.r * interval '1 millisecond' AS run_at, coalesce(i.n, 0) AS retry,
+         i.e AS result, coalesce(i.f, false) AS failed, (i.p IS NOT NULL OR i.b IS NOT NULL) AS set_payload,
+         i.p::json AS payload, decode(i.b, 'base64') AS payload_bytes
+  FROM json_to_recordset(${p.outcomes}::json)
+    AS i(s text, v bigint, d boolean, r bigint, n integer, e text, f boolean, p text, b text)
 ), removed AS (
   DELETE FROM ${T} AS t
   USING input AS i
@@ -114,13 +123,16 @@ WITH input AS MATERIALIZED (
   FROM rescheduled AS r
   WHERE NOT r.paused AND NOT r.failed AND ${p.channel}::text IS NOT NULL
   HAVING count(*) > 0
+), applied AS (
+  SELECT slug FROM removed UNION ALL SELECT slug FROM rescheduled
 )
-SELECT ARRAY(SELECT slug FROM removed) AS removed,
-       ARRAY(SELECT slug FROM rescheduled) AS rescheduled,
+SELECT ARRAY(
+  SELECT i.slug FROM input AS i WHERE NOT EXISTS (SELECT 1 FROM applied AS a WHERE a.slug = i.slug)
+) AS rejected,
        (SELECT count(*) FROM notified) AS notified`,
       (a: { owner: string; outcomes: readonly TaskOutcome[]; channel: string | null }) => ({
         owner: a.owner,
-        ...outcomeColumns(a.outcomes),
+        outcomes: outcomeDocument(a.outcomes),
         channel: a.channel,
       }),
     ),

@@ -40,6 +40,7 @@ function hostileThrows(): Array<[string, () => unknown]> {
         }),
     ],
     ['a 1 MB string', () => 'x'.repeat(1024 * 1024)],
+    ['a string with half a surrogate pair and a NUL', () => 'half \uD800 of a pair, and \u0000'],
   ];
 }
 
