@@ -35,10 +35,10 @@ export interface MemoryCronResult {
   cpuMs: number;
 }
 
-/** A task but for its slug and times, as JSON. */
+/** A task but for its slug, times and incarnation (new for each task), as JSON. */
 function shape(task: StoreTask | null): string {
   if (!task) return 'null';
-  const { slug: _slug, createdAt: _c, updatedAt: _u, ...rest } = task;
+  const { slug: _slug, createdAt: _c, updatedAt: _u, incarnation: _i, ...rest } = task;
   return JSON.stringify(rest);
 }
 

@@ -25,6 +25,9 @@ export const MIN_DATE = new Date('0001-01-01T00:00:00.000Z');
 /** The latest time a task may be due: Firestore holds no later time, PostgreSQL's driver no year 10000. */
 export const MAX_DATE = new Date('9999-12-31T23:59:59.999Z');
 
+const MIN_DATE_MS = MIN_DATE.getTime();
+const MAX_DATE_MS = MAX_DATE.getTime();
+
 /** The largest page `listJobs` returns (and `JobStore.list` accepts). */
 export const MAX_LIST_LIMIT = 1000;
 
@@ -96,12 +99,11 @@ export function assertDate(date: unknown, name: string): asserts date is Date {
   }
 }
 
-const MIN_DATE_MS = MIN_DATE.getTime();
-const MAX_DATE_MS = MAX_DATE.getTime();
-
 /** Whether a Date is one every store can hold (the non-throwing form of {@link assertDate}). */
 export function isStorableDate(date: unknown): boolean {
-  return date instanceof Date && date >= MIN_DATE && date <= MAX_DATE;
+  if (!(date instanceof Date)) return false;
+  const ms = date.getTime();
+  return ms >= MIN_DATE_MS && ms <= MAX_DATE_MS;
 }
 
 /** @throws InvalidArgumentError unless `value` is `undefined` or a boolean. */

@@ -85,7 +85,9 @@ SELECT ceil(extract(epoch FROM least(
      * ended from the leased index (few). SKIP LOCKED passes over rows another claimer is taking,
      * never waiting for them. The first `limit` of those get the lease; locks on the others end with
      * the statement. The lease end is truncated to whole milliseconds, so that what `nextRun` and the
-     * task report agree exactly.
+     * task report agree exactly. The update finds its rows by the ctid their lock was taken on (a
+     * TID scan, not a second index probe per row): a row locked by this statement cannot move
+     * before it ends.
      */
     claim: statement(
       'claim',
@@ -93,13 +95,13 @@ SELECT ceil(extract(epoch FROM least(
       (p) => `
 WITH RECURSIVE ${LEVELS(T, p.kinds)},
 waiting AS (
-  SELECT w.slug, w.priority, w.run_at
+  SELECT w.slug, w.priority, w.run_at, w.ctid
   FROM levels AS l
   CROSS JOIN LATERAL (
-    SELECT c.slug, c.priority, c.run_at
+    SELECT c.slug, c.priority, c.run_at, c.ctid
     FROM unnest(${p.kinds}::text[]) AS k(kind)
     CROSS JOIN LATERAL (
-      SELECT t.slug, t.priority, t.run_at
+      SELECT t.slug, t.priority, t.run_at, t.ctid
       FROM ${T} AS t
       WHERE t.kind = k.kind AND ${WAITING('t')} AND t.priority = l.p AND t.run_at <= now()
       ORDER BY t.run_at
@@ -113,10 +115,10 @@ waiting AS (
   LIMIT ${p.limit}
 ),
 expired AS (
-  SELECT c.slug, c.priority, c.run_at
+  SELECT c.slug, c.priority, c.run_at, c.ctid
   FROM unnest(${p.kinds}::text[]) AS k(kind)
   CROSS JOIN LATERAL (
-    SELECT t.slug, t.priority, t.run_at
+    SELECT t.slug, t.priority, t.run_at, t.ctid
     FROM ${T} AS t
     WHERE t.kind = k.kind AND ${HELD('t')} AND ${DUE('t')} <= now()
     ORDER BY t.run_at
@@ -125,7 +127,7 @@ expired AS (
   ) AS c
 ),
 candidates AS (
-  SELECT c.slug
+  SELECT c.ctid
   FROM (SELECT * FROM waiting UNION ALL SELECT * FROM expired) AS c
   ORDER BY c.priority DESC, c.run_at
   LIMIT ${p.limit}
@@ -135,7 +137,7 @@ SET locked_by = ${p.owner},
     locked_until = ${LEASE_END(p.leaseMs)},
     version = t.version + 1,
     updated_at = now()
-WHERE t.slug = ANY (ARRAY(SELECT slug FROM candidates))
+WHERE t.ctid = ANY (ARRAY(SELECT ctid FROM candidates))
 RETURNING ${taskColumns('t')}`,
       (request: ClaimRequest) => ({
         kinds: [...request.kinds],
