@@ -48,7 +48,7 @@ import { resolveNames, type PostgresNames } from './names.js';
 import { prefixUpperBound } from './slug-range.js';
 import type { PostgresStoreOptions } from './options.js';
 import { buildQueries, type BoundStatement, type PostgresQueries } from './queries.js';
-import { isUniqueViolation, type WrittenRow } from './sql/tasks-bulk.js';
+import { bulkIncarnation, isUniqueViolation, type WrittenRow } from './sql/tasks-bulk.js';
 import { beginLimitedClaim } from './sql/claim-limited.js';
 import {
   rowToHistory,
@@ -209,7 +209,7 @@ export class PostgresStore implements JobStore {
       skip: this.q.createManySkip,
       replace: this.q.createManyReplace,
     }[onConflict];
-    const incarnations = tasks.map(() => newIncarnation());
+    const incarnationBase = newIncarnation();
     // Every task is checked above, so binding cannot fail: each chunk is bound while the one before
     // it is being written, so that the server's work and ours overlap.
     const chunks: Array<{ from: number; tasks: readonly NewTask[] }> = [];
@@ -219,7 +219,8 @@ export class PostgresStore implements JobStore {
     const bind = (chunk: (typeof chunks)[number]): BoundStatement =>
       statement.with({
         tasks: chunk.tasks,
-        incarnations: incarnations.slice(chunk.from, chunk.from + chunk.tasks.length),
+        incarnationBase,
+        first: chunk.from,
         channel: this.channel,
       });
     const status: Array<CreatedItem['status']> = tasks.map(() => 'created');
@@ -264,7 +265,7 @@ export class PostgresStore implements JobStore {
     return tasks.map((task, i) =>
       status[i] === 'skipped'
         ? { slug: task.slug, status: 'skipped', incarnation: null }
-        : { slug: task.slug, status: status[i], incarnation: incarnations[i] },
+        : { slug: task.slug, status: status[i], incarnation: bulkIncarnation(incarnationBase, i) },
     );
   }
 
