@@ -2,7 +2,8 @@
  * ENQ enqueue: how fast an application creates N one-time tasks due now (no worker running), through
  * the library's public API, on PostgreSQL:
  * - `scheduler.scheduleJobs(items, { onConflict: 'error' })` in chunks when the scheduler has that
- *   bulk call (being added to the library; detected at run time, see `bulkScheduler`);
+ *   bulk call (detected at run time, see `bulkScheduler`: the workload also runs in a checkout of an
+ *   older commit, to compare);
  * - otherwise `scheduleJob` for each task, `inFlight` calls at a time (one statement and one
  *   transaction per task).
  * The result says which one ran. Checked: the table holds exactly N tasks afterwards. With
@@ -25,10 +26,9 @@ interface BulkItem {
 }
 
 /**
- * The bulk call's shape as this bench uses it. Assumed, as the call is not on this branch yet:
- * items like `scheduleJob`'s arguments (`slug`, `kind`, options such as `payload` and `runAt`,
- * here none but the payload: due now) and `{ onConflict }`. A wrong guess cannot go unnoticed:
- * the workload counts the rows afterwards.
+ * The bulk call as this bench uses it (`scheduleJobs`: items like `scheduleJob`'s arguments, here
+ * none but the payload: due now, and `{ onConflict }`), typed apart because it is detected
+ * at run time. The workload counts the rows afterwards.
  */
 interface BulkScheduler {
   scheduleJobs(items: BulkItem[], options: { onConflict: 'error' | 'skip' | 'replace' }): Promise<unknown>;

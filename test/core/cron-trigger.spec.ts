@@ -520,3 +520,26 @@ function bruteForceFires(
   }
   return [...result].filter((t) => t > from && t <= to).sort((a, b) => a - b);
 }
+
+describe('CronTrigger: one trigger asked in turn about different times', () => {
+  it('answers each as a fresh trigger would (its memory of the last answer never leaks into another)', () => {
+    const shared = new CronTrigger('0 9 * * 1-5', { timeZone: 'Europe/Lisbon' });
+    const times = [
+      '2026-03-27T10:00:00Z',
+      '2026-03-29T00:30:00Z',
+      '2026-03-27T10:00:00Z',
+      '2026-10-25T00:00:00Z',
+    ];
+    for (const time of [...times, ...[...times].reverse()]) {
+      const fresh = new CronTrigger('0 9 * * 1-5', { timeZone: 'Europe/Lisbon' });
+      expect(shared.nextFireTime(new Date(time))?.toISOString()).toBe(
+        fresh.nextFireTime(new Date(time))?.toISOString(),
+      );
+    }
+    // Asked twice in a row about the same time: the same answer, a Date of its own each time.
+    const first = shared.nextFireTime(new Date(times[0]));
+    const again = shared.nextFireTime(new Date(times[0]));
+    expect(again).toEqual(first);
+    expect(again).not.toBe(first);
+  });
+});

@@ -226,6 +226,9 @@ function checkFinalState(
     );
     return;
   }
+  // Corrupted and not due yet (a retry pending, say): it fails when it is next claimed. The end of a
+  // process run cannot wait for it, as a stored schedule makes the task look recurring to `quiesce`.
+  if (inc.corrupted && !task.failed && !task.paused) return;
   if (task.failed) {
     // A clock leap fires every timer due inside it at once (VirtualClock.advanceBy runs them in one
     // go, before any promise callback): a job's own end and its timeout due in the same leap may
