@@ -27,6 +27,7 @@ import { SettleQueue } from './settle-queue.js';
 import type { InstanceRecord, JobStore } from './store/job-store.js';
 import { TaskApi } from './task-api.js';
 import { Waker } from './waker.js';
+import { warmUpSchedules } from './schedule/warm-up.js';
 
 /** Time given to the last store calls of a stop (the loop's claim, releases, queued outcomes) after its `timeoutMs`. */
 const STOP_WRITE_MARGIN_MS = 1_000;
@@ -132,6 +133,7 @@ export class StdScheduler extends TaskApi implements Scheduler {
     if (this.loop.isRunning) return;
     const store = this.ctx.store;
     if (store.onWake) this.unsubscribeWake = store.onWake((runAt) => this.waker.wakeFor(runAt));
+    warmUpSchedules();
     this.loop.start();
     this.leaseKeeper.start();
     this.instancePublisher.start();
