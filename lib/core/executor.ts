@@ -161,9 +161,6 @@ export class Executor {
     const context = new RunContext(execution, this.ctx.logger, this.ctx.settings.owner);
     if (events.has('job.started')) events.emit('job.started', { ...this.base(execution), startedAt });
 
-    const detached = new Promise<typeof DETACHED>((resolve) => {
-      execution.detach = () => resolve(DETACHED);
-    });
     const timeoutMs = registration.timeoutMs;
     const timer = timeoutMs === undefined ? null : new AbortController();
     if (timer) {
@@ -175,7 +172,13 @@ export class Executor {
     // A synchronous throw, a rejection with anything, a hostile return value: each becomes a RunResult.
     // Only the job runs in the instrumentation's scope: the engine's own work for this run (the
     // outcome write, batched with other runs') stays outside it.
-    const invoke = async () => registration.job.execute({ ...task }, context);
+    const invoke = (): Promise<unknown> => {
+      try {
+        return Promise.resolve(registration.job.execute({ ...task }, context));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    };
     const job = execution.scope ? execution.scope.run(invoke) : invoke();
     const result = job.then(
       (value): RunResult => {
@@ -184,7 +187,11 @@ export class Executor {
       },
       (error: unknown): RunResult => ({ ok: false, error: errorMessage(error), thrown: error }),
     );
-    const first = await Promise.race([result, detached]);
+    // The run's result, or DETACHED once `detach` is called (one promise per run, not a race).
+    const first = await new Promise<RunResult | typeof DETACHED>((resolve) => {
+      execution.detach = () => resolve(DETACHED);
+      void result.then(resolve);
+    });
     timer?.abort();
     execution.graceTimer?.abort();
     execution.detach = null;
