@@ -180,17 +180,14 @@ export class Executor {
       }
     };
     const job = execution.scope ? execution.scope.run(invoke) : invoke();
-    const result = job.then(
-      (value): RunResult => {
-        const checked = checkReturned(value, task);
-        return checked.ok ? { ok: true, returned: checked.returned } : { ok: false, error: checked.error };
-      },
-      (error: unknown): RunResult => ({ ok: false, error: errorMessage(error), thrown: error }),
-    );
-    // The run's result, or DETACHED once `detach` is called (one promise per run, not a race).
+    // The run's result, or DETACHED once `detach` is called: one promise per run (the engine's
+    // allocations per run are what bounds its throughput, bench W5).
     const first = await new Promise<RunResult | typeof DETACHED>((resolve) => {
       execution.detach = () => resolve(DETACHED);
-      void result.then(resolve);
+      job.then(
+        (value) => resolve(checkReturned(value, task)),
+        (error: unknown) => resolve({ ok: false, error: errorMessage(error), thrown: error }),
+      );
     });
     timer?.abort();
     execution.graceTimer?.abort();
