@@ -67,6 +67,16 @@ export function encodePayload(payload: unknown): EncodedPayload {
   return { json: JSON.stringify(payload), bytes: null };
 }
 
+/**
+ * A payload already checked (`assertNewTask`, `assertOutcome`) as the fields of a record of a JSON
+ * document that a statement reads with `json_to_recordset`: `p`, its JSON text (kept verbatim), or
+ * `b`, its bytes in base64 (`decode(b, 'base64')`).
+ */
+export function setPayloadFields(record: { p?: string; b?: string }, payload: Payload): void {
+  if (Buffer.isBuffer(payload)) record.b = payload.toString('base64');
+  else record.p = JSON.stringify(payload);
+}
+
 function decodePayload(row: TaskRow): Payload {
   if (row.payload_bytes !== null) return Buffer.from(row.payload_bytes);
   return JSON.parse(row.payload_json ?? 'null') as Payload;

@@ -5,7 +5,7 @@
  */
 import type { LeaseRef, TaskOutcome } from '../../../core/store/job-store.js';
 import type { PostgresNames } from '../names.js';
-import { encodePayload, epochMsParam, storableText } from '../row-mapping.js';
+import { epochMsParam, setPayloadFields, storableText } from '../row-mapping.js';
 import { FENCED, LEASE_END, notifyMs } from './fragments.js';
 import { statement } from './statement.js';
 
@@ -45,8 +45,9 @@ interface OutcomeRecord {
 
 /**
  * A batch of outcomes as one JSON document (one native `JSON.stringify`, parsed once by the
- * server), rather than ten arrays serialised element by element. Every payload is encoded first,
- * so a bad one refuses the whole batch before anything is written.
+ * server), rather than ten arrays serialised element by element. The outcomes are checked by
+ * `settle` (`assertOutcome`) before they are bound, so a bad one refuses the whole batch before
+ * anything is written.
  */
 function outcomeDocument(outcomes: readonly TaskOutcome[]): string {
   const records = outcomes.map((o): OutcomeRecord => {
@@ -56,11 +57,7 @@ function outcomeDocument(outcomes: readonly TaskOutcome[]): string {
     const result = storableText(o.result);
     if (result !== null) record.e = result;
     if (o.failed) record.f = true;
-    if (o.payload !== undefined) {
-      const payload = encodePayload(o.payload);
-      if (payload.bytes !== null) record.b = payload.bytes.toString('base64');
-      else record.p = payload.json ?? 'null';
-    }
+    if (o.payload !== undefined) setPayloadFields(record, o.payload);
     return record;
   });
   return JSON.stringify(records);

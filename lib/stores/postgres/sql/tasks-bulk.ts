@@ -16,7 +16,7 @@
 import type { NewTask } from '../../../core/store/job-store.js';
 import { copyTraceContext } from '../../../core/store/store-rules.js';
 import type { PostgresNames } from '../names.js';
-import { epochMsParam } from '../row-mapping.js';
+import { epochMsParam, setPayloadFields } from '../row-mapping.js';
 import { REPLACE_EXISTING } from './fragments.js';
 import { statement, type Placeholders } from './statement.js';
 
@@ -78,8 +78,7 @@ function bind({ tasks, incarnationBase, first, channel }: WriteTasksArgs) {
     const runAt = epochMsParam('runAt', task.runAt);
     const record: TaskRecord = { s: task.slug, k: task.kind, r: runAt };
     // Checked by createMany (assertNewTask) before any chunk is bound: encoded, not checked again.
-    if (Buffer.isBuffer(task.payload)) record.b = task.payload.toString('base64');
-    else record.p = JSON.stringify(task.payload);
+    setPayloadFields(record, task.payload);
     if (task.schedule) record.sc = task.schedule;
     if (task.paused) record.pa = true;
     else if (runAt < earliest) earliest = runAt;
