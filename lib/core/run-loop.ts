@@ -201,7 +201,9 @@ export class RunLoop {
           this.releaseUnrun(tasks);
           break;
         }
-        for (const task of tasks) this.dispatch(task);
+        // One clock reading for the batch: its runs start together.
+        const startedAt = this.ctx.clock.now().getTime();
+        for (const task of tasks) this.dispatch(task, startedAt);
       }
       this.polled();
       return { claimed, full };
@@ -238,7 +240,7 @@ export class RunLoop {
     return clock.now().getTime() >= plannedEnd;
   }
 
-  private dispatch(task: StoreTask): void {
+  private dispatch(task: StoreTask, startedAt: number): void {
     const registration = this.deps.registry.get(task.kind);
     if (!registration) {
       // Cannot happen (we claim only registered kinds); hand the lease back rather than drop the task.
@@ -268,7 +270,7 @@ export class RunLoop {
       // outcome is being written under the old lease: the old run is void, the new one runs.
       this.supersede(current, current.task.incarnation === task.incarnation ? 'lease-lost' : 'replaced');
     }
-    const execution = newExecution(task, registration, this.ctx.clock.now().getTime());
+    const execution = newExecution(task, registration, startedAt);
     this.executions.add(execution);
     this.bySlug.set(task.slug, execution);
     this.perKind.set(task.kind, (this.perKind.get(task.kind) ?? 0) + 1);

@@ -106,6 +106,7 @@ export class StdScheduler extends TaskApi implements Scheduler {
       held: () => this.loop.executions,
       abort: (execution) => executor.abort(execution, 'lease-lost'),
     });
+    warmUpSchedules();
   }
 
   /** Whether the loop runs. */
@@ -133,7 +134,6 @@ export class StdScheduler extends TaskApi implements Scheduler {
     if (this.loop.isRunning) return;
     const store = this.ctx.store;
     if (store.onWake) this.unsubscribeWake = store.onWake((runAt) => this.waker.wakeFor(runAt));
-    warmUpSchedules();
     this.loop.start();
     this.leaseKeeper.start();
     this.instancePublisher.start();
