@@ -182,10 +182,7 @@ export class PostgresStore implements JobStore {
     assertNewTask(task);
     const write = options.replace ? this.q.replace : this.q.create;
     const bound = write.with({ task, channel: this.channel, incarnation: newIncarnation() });
-    const rows =
-      options.tx === undefined || options.tx === null
-        ? await this.query<TaskRow>(bound)
-        : await this.connection.queryInTransaction<TaskRow>(options.tx, bound);
+    const rows = await this.queryIn<TaskRow>(options.tx, bound);
     if (rows.length === 0) throw new JobAlreadyScheduledError(task.slug);
     return rowToTask(rows[0]);
   }
@@ -272,10 +269,7 @@ export class PostgresStore implements JobStore {
   /** The slug of a chunk that made its insert fail (an existing one), once the write is undone. */
   private async firstExisting(chunk: { tasks: readonly NewTask[] }, tx: unknown): Promise<string> {
     const bound = this.q.firstExisting.with({ slugs: chunk.tasks.map((task) => task.slug) });
-    const rows =
-      tx === undefined || tx === null
-        ? await this.query<{ slug: string }>(bound)
-        : await this.connection.queryInTransaction<{ slug: string }>(tx, bound);
+    const rows = await this.queryIn<{ slug: string }>(tx, bound);
     // Deleted again since: name the chunk's first slug rather than none.
     return rows[0]?.slug ?? chunk.tasks[0].slug;
   }
@@ -531,6 +525,13 @@ export class PostgresStore implements JobStore {
   /** A statement on the pool (refused with `StoreClosedError` once closed). */
   private query<R = unknown>(statement: BoundStatement): Promise<R[]> {
     return this.connection.query<R>(statement);
+  }
+
+  /** A statement in the caller's transaction when one is given (`tx`), else on the pool. */
+  private queryIn<R>(tx: unknown, statement: BoundStatement): Promise<R[]> {
+    return tx === undefined || tx === null
+      ? this.query<R>(statement)
+      : this.connection.queryInTransaction<R>(tx, statement);
   }
 }
 

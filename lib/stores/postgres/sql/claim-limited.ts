@@ -22,7 +22,7 @@ import { createHash } from 'node:crypto';
 import type { KindLimits } from '../../../core/store/claim-limits.js';
 import type { PostgresNames } from '../names.js';
 import { LEVELS } from './claim.js';
-import { DUE, HELD, LEASE_END, LIVE, taskColumns, WAITING } from './fragments.js';
+import { DUE, HELD, LIVE, TAKE_LEASE, taskColumns, WAITING } from './fragments.js';
 import { statement } from './statement.js';
 
 /** What it takes to claim a limited kind. */
@@ -131,10 +131,7 @@ chosen AS (
 ),
 claimed AS (
   UPDATE ${T} AS t
-  SET locked_by = ${p.owner},
-      locked_until = ${LEASE_END(p.leaseMs)},
-      version = t.version + 1,
-      updated_at = now()
+  SET ${TAKE_LEASE(p.owner, p.leaseMs)}
   WHERE t.slug = ANY (ARRAY(SELECT slug FROM chosen))
     -- Claimable still: re-checked on the row's latest version if a writer changed it meanwhile.
     AND NOT t.paused AND NOT t.failed AND ${DUE('t')} <= now() AND NOT ${LIVE('t')}

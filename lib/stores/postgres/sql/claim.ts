@@ -13,7 +13,7 @@
  */
 import type { ClaimRequest } from '../../../core/store/job-store.js';
 import type { PostgresNames } from '../names.js';
-import { DUE, HELD, LEASE_END, taskColumns, WAITING } from './fragments.js';
+import { DUE, HELD, TAKE_LEASE, taskColumns, WAITING } from './fragments.js';
 import { statement } from './statement.js';
 
 /**
@@ -133,10 +133,7 @@ candidates AS (
   LIMIT ${p.limit}
 )
 UPDATE ${T} AS t
-SET locked_by = ${p.owner},
-    locked_until = ${LEASE_END(p.leaseMs)},
-    version = t.version + 1,
-    updated_at = now()
+SET ${TAKE_LEASE(p.owner, p.leaseMs)}
 WHERE t.ctid = ANY (ARRAY(SELECT ctid FROM candidates))
 RETURNING ${taskColumns('t')}`,
       (request: ClaimRequest) => ({

@@ -90,6 +90,15 @@ export const FENCED = (t: string, i: string): string =>
 export const LEASE_END = (param: string): string =>
   `date_trunc('milliseconds', now() + ${param}::float8 * interval '1 millisecond')`;
 
+/**
+ * What a claim writes (alias `t`): the owner, the lease end, and a new version, which fences every
+ * earlier holder out. Both claims, the plain one and the limited one, write exactly this.
+ */
+export const TAKE_LEASE = (owner: string, leaseMs: string): string => `locked_by = ${owner},
+    locked_until = ${LEASE_END(leaseMs)},
+    version = t.version + 1,
+    updated_at = now()`;
+
 /** The NOTIFY payload: epoch ms, rounded up so that a woken loop never looks a fraction too early. */
 export const notifyMs = (timestamp: string): string =>
   `ceil(extract(epoch FROM ${timestamp})::numeric * 1000)::bigint::text`;

@@ -43,8 +43,6 @@ export function bulkIncarnation(base: string, index: number): string {
 
 /** What every bulk statement answers. */
 export interface WrittenRow {
-  /** Rows inserted or updated (bigint, as text). */
-  written: string;
   /** `skip`: the slugs inserted, when not all were; otherwise null. */
   created: string[] | null;
   /** `replace`: the slugs that existed and were replaced; otherwise null. */
@@ -108,14 +106,16 @@ const insert = (T: string, p: Placeholders<Parameter>): string => `
     AS (s text, k text, p text, b text, r bigint, sc jsonb, pa boolean, tc jsonb, pr smallint, ck text))
     WITH ORDINALITY AS i(s, k, p, b, r, sc, pa, tc, pr, ck, n)`;
 
-/** The NOTIFY of the chunk (when asked) and the answer. */
+/**
+ * The NOTIFY of the chunk (when asked) and the answer. `given` echoes the count so that every
+ * statement reads its `$count` (only `skip` uses it; PostgreSQL must know each parameter's type).
+ */
 const tail = (p: Placeholders<Parameter>, answer: { created: string; replaced: string }): string => `
 ), notified AS (
   SELECT pg_notify(${p.channel}::text, ${p.notifyMs}::text)
   WHERE ${p.channel}::text IS NOT NULL AND ${p.notifyMs}::text IS NOT NULL
 )
-SELECT (SELECT count(*) FROM written)::text AS written,
-       ${answer.created} AS created,
+SELECT ${answer.created} AS created,
        ${answer.replaced} AS replaced,
        (SELECT count(*) FROM notified) AS notified,
        ${p.count}::int AS given`;
