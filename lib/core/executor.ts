@@ -329,9 +329,9 @@ export class Executor {
     const { events, logger } = this.ctx;
     execution.scope?.end(ranEnd(execution, run, decision, finishedAt));
     const durationMs = finishedAt.getTime() - startedAt.getTime();
-    const p = prefix(execution.task);
     if (run.ok) {
-      logger.debug?.(`${p}succeeded in ${durationMs} ms`);
+      // The line is built only for a logger that writes debug lines: this is every run's path.
+      logger.debug?.(`${prefix(execution.task)}succeeded in ${durationMs} ms`);
       if (events.has('job.succeeded')) {
         events.emit('job.succeeded', { ...this.base(execution), startedAt, finishedAt, durationMs });
       }
@@ -346,6 +346,7 @@ export class Executor {
         error: run.error,
       });
     }
+    const p = prefix(execution.task);
     if (decision.type === 'reschedule' && decision.event === 'retrying') {
       logger.warn(
         `${p}failed (attempt ${execution.task.retry + 1}), retry at ${decision.runAt.toISOString()}: ${run.error}`,
